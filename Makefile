@@ -1,0 +1,40 @@
+# The few verbs people type. Everything goes through the project's own virtualenv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app surveys
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint format bench clean
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,postgres,worker]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(FLASK) init-db
+	@if [ ! -f instance/demo-logins.txt ]; then $(FLASK) seed-demo; fi
+	@echo
+	@echo "Parcours is serving on http://127.0.0.1:5000"
+	@echo "Demo logins:"; sed 's/^/  /' instance/demo-logins.txt
+	@echo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_text.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

@@ -1,0 +1,49 @@
+"""Parcours: collection side (journey maps, questionnaires, respondent pages, accounts)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from flask_wtf import CSRFProtect
+
+from . import db
+from .config import default_settings, instance_secret_key, settings_from_environment
+
+ROOT = Path(__file__).resolve().parent.parent
+csrf = CSRFProtect()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """The app factory: defaults < instance/config.py < environment (< test config)."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("PARCOURS_INSTANCE_PATH", str(ROOT / "instance")),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(default_settings(app.instance_path))
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.update(settings_from_environment())
+    else:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(app.instance_path)
+
+    db.init_app(app)
+    csrf.init_app(app)
+
+    from . import auth, cli, design, errors, respond, web
+
+    auth.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(respond.bp)
+    app.register_blueprint(design.bp)
+    app.register_blueprint(web.bp)
+    errors.init_app(app)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,116 @@
+"""Command line: `flask --app surveys COMMAND` (the contract is in the design notes)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from . import db, migrations
+from .models import MIN_PASSWORD_LENGTH, ROLES, Questionnaire, User
+
+
+def init_app(app: Flask) -> None:
+    for command in (init_db, seed_demo, create_user, analyze, list_questionnaires):
+        app.cli.add_command(command)
+
+
+def public_link(slug: str) -> str:
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return f"{base}/s/{slug}"
+
+
+@click.command("init-db")
+def init_db() -> None:
+    """Create or upgrade the schema (safe to run twice)."""
+    migrations.upgrade(db.engine_for(current_app))
+    click.echo("Database schema is up to date.")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+def create_user(email: str, role: str) -> None:
+    """Create an account; the password is asked, or read from PARCOURS_PASSWORD."""
+    password = os.environ.get("PARCOURS_PASSWORD") or click.prompt(
+        "Password", hide_input=True, confirmation_prompt=True
+    )
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.UsageError(f"The password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    email = email.strip().lower()
+    with db.new_session(current_app) as session:
+        if session.scalar(select(User).where(func.lower(User.email) == email)):
+            raise click.UsageError(f"An account with the email {email} already exists.")
+        user = User(email=email, role=role)
+        user.set_password(password)
+        session.add(user)
+        session.commit()
+    click.echo(f"Created {role} {email}.")
+
+
+@click.command("seed-demo")
+@click.option("--responses", default=600, show_default=True, help="Synthetic responses.")
+@click.option("--seed", default=7, show_default=True, help="Random seed.")
+def seed_demo(responses: int, seed: int) -> None:
+    """Load the five-stage demo journey, live questionnaires, responses and demo accounts."""
+    from .demo import DEMO_ACCOUNTS, seed_demo_data
+
+    if responses < 0:
+        raise click.UsageError("--responses must be 0 or more.")
+    with db.new_session(current_app) as session:
+        summary = seed_demo_data(session, responses=responses, seed=seed, echo=click.echo)
+    click.echo(summary)
+    click.echo("Demo logins:")
+    for email, password, role in DEMO_ACCOUNTS:
+        click.echo(f"  {role:<10} {email}  password: {password}")
+
+
+@click.command("analyze")
+@click.option("--all", "rescore_all", is_flag=True, help="Re-score every text answer.")
+def analyze(rescore_all: bool) -> None:
+    """Score text answers not scored yet (or all of them, after the analyzer changed)."""
+    from . import scoring
+
+    if not scoring.analysis_available():
+        raise click.ClickException("The text analysis (feedback.text) is not installed.")
+    with db.new_session(current_app) as session:
+        total = scoring.count_to_score(session, rescore_all)
+        codebook = scoring.current_codebook(session)
+        done = 0
+        with click.progressbar(length=total, label="Scoring answers", file=sys.stderr) as bar:
+            for batch in scoring.answers_to_score(session, rescore_all):
+                scoring.score_batch_by_language(session, batch, codebook)
+                session.commit()
+                done += len(batch)
+                bar.update(len(batch))
+    click.echo(f"Scored {done} answers with analyzer {scoring.ANALYZER_VERSION}.")
+
+
+@click.command("list-questionnaires")
+def list_questionnaires() -> None:
+    """A tab-separated table of questionnaires with their public links."""
+    click.echo("\t".join(("id", "journey", "stage", "touchpoint", "kind", "status", "url")))
+    with db.new_session(current_app) as session:
+        rows = session.scalars(
+            select(Questionnaire)
+            .options(selectinload(Questionnaire.stage), selectinload(Questionnaire.touchpoint))
+            .order_by(Questionnaire.id)
+        )
+        for q in rows:
+            click.echo(
+                "\t".join(
+                    (
+                        str(q.id),
+                        str(q.journey_id),
+                        q.stage.key,
+                        q.touchpoint.key if q.touchpoint else "",
+                        q.kind,
+                        q.status,
+                        public_link(q.slug),
+                    )
+                )
+            )

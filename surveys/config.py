@@ -1,0 +1,56 @@
+"""Settings: defaults here, then instance/config.py, then the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+# Settings that the environment may override, with how to read them.
+ENV_SETTINGS = {
+    "DATABASE_URL": str,
+    "SECRET_KEY": str,
+    "REDIS_URL": str,
+    "PUBLIC_BASE_URL": str,
+    "MIN_ANSWERS_PER_CELL": int,
+}
+
+
+def default_settings(instance_path: str) -> dict:
+    """The defaults serve one machine: SQLite in the instance folder, scoring inline."""
+    return {
+        "DATABASE_URL": "sqlite:///" + os.path.join(instance_path, "parcours.sqlite"),
+        "REDIS_URL": None,
+        # Absolute public links (CLI, exports) need a base URL outside a request.
+        "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+        "MIN_ANSWERS_PER_CELL": 30,
+        "WTF_CSRF_TIME_LIMIT": 3600,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        # Bodies larger than this are refused with 413 before any parsing.
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+    }
+
+
+def settings_from_environment() -> dict:
+    """Read the overridable settings that are set in the environment."""
+    found = {}
+    for name, cast in ENV_SETTINGS.items():
+        value = os.environ.get(name)
+        if value:
+            found[name] = cast(value)
+    return found
+
+
+def instance_secret_key(instance_path: str) -> str:
+    """Return the install's secret key, writing a random one on first run.
+
+    The key lives in the instance folder so no secret ever sits in the repository.
+    """
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    path.write_text(key + "\n")
+    path.chmod(0o600)
+    return key

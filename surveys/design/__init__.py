@@ -1,0 +1,7 @@
+"""The researcher's pages: journey maps, questionnaires, interviews, responses."""
+
+from flask import Blueprint
+
+bp = Blueprint("design", __name__)
+
+from . import journey_views, questionnaire_views, response_views  # noqa: E402,F401

@@ -1,0 +1,188 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..journey_templates import TEMPLATES
+from ..models import KINDS
+from ..question_types import TYPES
+
+CHANNELS = [("digital", "Digital"), ("physical", "Physical"), ("human", "Human")]
+LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English")]
+KIND_LABELS = {
+    "csat": "CSAT (satisfaction, 1-5)",
+    "nps": "NPS (recommendation, 0-10)",
+    "ces": "CES (effort, 1-7)",
+    "interview": "Interview guide",
+    "custom": "Custom",
+}
+TYPE_LABELS = {
+    "nps": "NPS 0-10",
+    "csat": "CSAT 1-5",
+    "ces": "CES 1-7",
+    "rating": "Rating",
+    "likert": "Likert (agreement)",
+    "single_choice": "Single choice",
+    "multi_choice": "Multiple choice",
+    "short_text": "Short text",
+    "long_text": "Long text",
+    "emotion": "Emotion (how they felt)",
+}
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class JourneyForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
+    template = SelectField(
+        "Start from",
+        choices=[(k, t.name) for k, t in TEMPLATES.items()] + [("", "An empty journey")],
+        default="five-stage",
+    )
+
+
+class StageForm(FlaskForm):
+    key = StringField("Key", validators=[DataRequired(), Length(max=40)])
+    name_en = StringField("Name (English)", validators=[DataRequired(), Length(max=120)])
+    name_fr = StringField("Name (French)", validators=[DataRequired(), Length(max=120)])
+    customer_status = StringField("Customer status", validators=[Optional(), Length(max=120)])
+    goal = StringField("Customer's goal", validators=[Optional(), Length(max=500)])
+    kpi = StringField("Success metric", validators=[Optional(), Length(max=200)])
+
+
+class TouchpointForm(FlaskForm):
+    key = StringField("Key", validators=[DataRequired(), Length(max=40)])
+    name_en = StringField("Name (English)", validators=[DataRequired(), Length(max=120)])
+    name_fr = StringField("Name (French)", validators=[DataRequired(), Length(max=120)])
+    channel = SelectField("Channel", choices=CHANNELS)
+    stages = MultiCheckboxField("Stages", coerce=int)
+    is_moment_of_truth = BooleanField("Moment of truth")
+
+
+class QuestionnaireForm(FlaskForm):
+    stage = SelectField("Stage", coerce=int)
+    touchpoint = SelectField("Touchpoint", coerce=int)
+    kind = SelectField("Kind", choices=[(k, KIND_LABELS[k]) for k in KINDS])
+    languages = MultiCheckboxField(
+        "Languages",
+        choices=LANGUAGE_CHOICES,
+        default=["fr", "en"],
+        validators=[DataRequired("Choose at least one language.")],
+    )
+    from_template = BooleanField("Start from the stage template", default=True)
+
+
+class QuestionnaireSettingsForm(FlaskForm):
+    title_fr = StringField("Title (French)", validators=[Optional(), Length(max=200)])
+    title_en = StringField("Title (English)", validators=[Optional(), Length(max=200)])
+    intro_fr = TextAreaField("Introduction (French)", validators=[Optional(), Length(max=1000)])
+    intro_en = TextAreaField("Introduction (English)", validators=[Optional(), Length(max=1000)])
+    languages = MultiCheckboxField(
+        "Languages",
+        choices=LANGUAGE_CHOICES,
+        validators=[DataRequired("Choose at least one language.")],
+    )
+
+
+def parse_options(text: str) -> list[dict]:
+    """Options typed one per line as `value | English | Français`."""
+    options = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        value = parts[0]
+        en = parts[1] if len(parts) > 1 and parts[1] else value
+        fr = parts[2] if len(parts) > 2 and parts[2] else en
+        options.append({"value": value[:100], "label": {"en": en[:200], "fr": fr[:200]}})
+    return options
+
+
+def format_options(options: list[dict]) -> str:
+    return "\n".join(
+        f"{o['value']} | {o['label'].get('en', '')} | {o['label'].get('fr', '')}" for o in options
+    )
+
+
+class QuestionForm(FlaskForm):
+    key = StringField(
+        "Key",
+        validators=[DataRequired(), Length(max=40)],
+        description="Stable name used in exports and the API, e.g. why, nps.",
+    )
+    type = SelectField("Type", choices=[(t, TYPE_LABELS[t]) for t in TYPES])
+    prompt_fr = TextAreaField("Question (French)", validators=[Optional(), Length(max=500)])
+    prompt_en = TextAreaField("Question (English)", validators=[Optional(), Length(max=500)])
+    help_fr = StringField("Help text (French)", validators=[Optional(), Length(max=300)])
+    help_en = StringField("Help text (English)", validators=[Optional(), Length(max=300)])
+    required = BooleanField("Required")
+    options = TextAreaField(
+        "Options",
+        validators=[Optional(), Length(max=5000)],
+        description="Choice questions: one per line, as value | English | Français.",
+    )
+    scale = IntegerField(
+        "Scale points",
+        validators=[Optional(), NumberRange(3, 10)],
+        description="Rating: 3 to 10; Likert: 5 or 7.",
+    )
+    low_label_fr = StringField("Low end label (French)", validators=[Optional(), Length(max=60)])
+    low_label_en = StringField("Low end label (English)", validators=[Optional(), Length(max=60)])
+    high_label_fr = StringField("High end label (French)", validators=[Optional(), Length(max=60)])
+    high_label_en = StringField("High end label (English)", validators=[Optional(), Length(max=60)])
+    touchpoint = SelectField("About the touchpoint", coerce=int)
+
+    def validate_prompt_en(self, field):
+        if not (field.data or "").strip() and not (self.prompt_fr.data or "").strip():
+            raise ValidationError("Write the question in at least one language.")
+
+    def validate_options(self, field):
+        choice = self.type.data in ("single_choice", "multi_choice")
+        if choice and len(parse_options(field.data)) < 2:
+            raise ValidationError("Give at least two options, one per line.")
+
+    def to_spec(self) -> dict:
+        settings = {}
+        if self.type.data in ("rating", "likert"):
+            settings["scale"] = self.scale.data or 5
+        for end in ("low", "high"):
+            label = {lang: getattr(self, f"{end}_label_{lang}").data or "" for lang in ("en", "fr")}
+            if any(label.values()):
+                settings[f"{end}_label"] = label
+        return {
+            "key": self.key.data.strip(),
+            "type": self.type.data,
+            "prompt": {"en": self.prompt_en.data or "", "fr": self.prompt_fr.data or ""},
+            "help": {"en": self.help_en.data or "", "fr": self.help_fr.data or ""},
+            "required": self.required.data,
+            "options": parse_options(self.options.data),
+            "settings": settings,
+            "touchpoint_id": self.touchpoint.data or None,
+        }
+
+    def fill_from(self, question) -> None:
+        self.key.data = question.key
+        self.type.data = question.type
+        for lang in ("en", "fr"):
+            getattr(self, f"prompt_{lang}").data = question.prompt.get(lang, "")
+            getattr(self, f"help_{lang}").data = (question.help or {}).get(lang, "")
+            for end in ("low", "high"):
+                label = (question.settings or {}).get(f"{end}_label") or {}
+                getattr(self, f"{end}_label_{lang}").data = label.get(lang, "")
+        self.required.data = question.required
+        self.options.data = format_options(question.options or [])
+        self.scale.data = (question.settings or {}).get("scale")
+        self.touchpoint.data = question.touchpoint_id or 0

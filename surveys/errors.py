@@ -1,0 +1,40 @@
+"""Error pages in the site's own style; never a bare server error for bad input."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {
+    400: ("This request could not be understood", "Reload the page and try again."),
+    403: ("You may not see this page", "Your account does not give access to it."),
+    404: ("Page not found", "Check the link, or go back to the home page."),
+    405: ("This action is not allowed here", "Go back to the previous page."),
+    410: ("This page is no longer available", "It has been closed."),
+    413: ("What you sent is too large", "Shorten your text and send it again."),
+    429: ("Too many requests", "Wait a moment and try again."),
+}
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        # The customer's survey keeps their answers and asks to send again.
+        if request.blueprint == "respond" and request.method == "POST":
+            from .respond.routes import redisplay_after_csrf_error
+
+            return redisplay_after_csrf_error()
+        return render_template(
+            "errors/error.html",
+            code=400,
+            title="This page has expired",
+            message="The form was open too long or came from elsewhere. "
+            "Reload the page, then send it again.",
+        ), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code = error.code or 500
+        title, message = MESSAGES.get(code, (error.name, error.description or ""))
+        return render_template("errors/error.html", code=code, title=title, message=message), code

@@ -1,0 +1,41 @@
+"""The database models of Parcours."""
+
+from .base import Base, utcnow
+from .journey import Journey, Stage, Touchpoint, touchpoint_stages
+from .questionnaire import (
+    KINDS,
+    LANGUAGES,
+    STATUSES,
+    Question,
+    Questionnaire,
+    QuestionnaireVersion,
+    Theme,
+    pick_language,
+)
+from .response import Answer, AnswerTheme, Invitation, Response, TextAnalysis
+from .user import MIN_PASSWORD_LENGTH, ROLES, User
+
+__all__ = [
+    "KINDS",
+    "LANGUAGES",
+    "MIN_PASSWORD_LENGTH",
+    "ROLES",
+    "STATUSES",
+    "Answer",
+    "AnswerTheme",
+    "Base",
+    "Invitation",
+    "Journey",
+    "Question",
+    "Questionnaire",
+    "QuestionnaireVersion",
+    "Response",
+    "Stage",
+    "TextAnalysis",
+    "Theme",
+    "Touchpoint",
+    "User",
+    "pick_language",
+    "touchpoint_stages",
+    "utcnow",
+]

@@ -1,0 +1,128 @@
+"""What customers (and interviewers) answered, and the invitations that asked them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Float, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, utcnow
+from .questionnaire import Question, Questionnaire, QuestionnaireVersion
+
+
+class Invitation(Base):
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    questionnaire_id: Mapped[int] = mapped_column(
+        ForeignKey("questionnaires.id", ondelete="CASCADE"), index=True
+    )
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    customer_ref: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str | None] = mapped_column(String(254))
+    meta: Mapped[dict] = mapped_column(default=dict)
+    expires_at: Mapped[datetime | None]
+    used_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    questionnaire: Mapped[Questionnaire] = relationship()
+
+
+class Response(Base):
+    __tablename__ = "responses"
+    __table_args__ = (
+        Index("ix_responses_questionnaire_submitted", "questionnaire_id", "submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    questionnaire_id: Mapped[int] = mapped_column(
+        ForeignKey("questionnaires.id", ondelete="CASCADE")
+    )
+    version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_versions.id"), index=True)
+    # Unique: an invitation is answered once, whatever races the browser runs.
+    invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id"), unique=True)
+    # Unique per rendered form, so a double click or a replay stores one response.
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    language: Mapped[str] = mapped_column(String(5))
+    status: Mapped[str] = mapped_column(String(10), default="complete")
+    channel: Mapped[str] = mapped_column(String(20), default="web")
+    meta: Mapped[dict] = mapped_column(default=dict)
+    interviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    started_at: Mapped[datetime | None]
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    questionnaire: Mapped[Questionnaire] = relationship()
+    version: Mapped[QuestionnaireVersion] = relationship()
+    invitation: Mapped[Invitation | None] = relationship()
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="response", cascade="all, delete-orphan", order_by="Answer.id"
+    )
+
+
+class Answer(Base):
+    """One answer. Stage and touchpoint are fixed at write time: where the answer is about."""
+
+    __tablename__ = "answers"
+    __table_args__ = (Index("ix_answers_stage_touchpoint", "stage_id", "touchpoint_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), index=True
+    )
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"))
+    touchpoint_id: Mapped[int | None] = mapped_column(ForeignKey("touchpoints.id"))
+    number: Mapped[float | None] = mapped_column(Float)
+    choice: Mapped[str | None] = mapped_column(String(100))
+    choices: Mapped[list | None]
+    text: Mapped[str | None] = mapped_column(Text)
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+    question: Mapped[Question] = relationship()
+    analysis: Mapped[TextAnalysis | None] = relationship(
+        back_populates="answer", cascade="all, delete-orphan", uselist=False
+    )
+
+
+class TextAnalysis(Base):
+    """The scoring of one free-text answer, with the analyzer version that produced it."""
+
+    __tablename__ = "text_analyses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(
+        ForeignKey("answers.id", ondelete="CASCADE"), unique=True
+    )
+    analyzer_version: Mapped[str] = mapped_column(String(40), index=True)
+    language: Mapped[str] = mapped_column(String(5))
+    polarity: Mapped[float] = mapped_column(Float)
+    subjectivity: Mapped[float] = mapped_column(Float)
+    label: Mapped[str] = mapped_column(String(10))
+    emotions: Mapped[dict] = mapped_column(default=dict)
+    emotion: Mapped[str | None] = mapped_column(String(20))
+    themes: Mapped[list] = mapped_column(default=list)
+    reason: Mapped[str | None] = mapped_column(String(60))
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"))
+    touchpoint_id: Mapped[int | None] = mapped_column(ForeignKey("touchpoints.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    answer: Mapped[Answer] = relationship(back_populates="analysis")
+
+
+class AnswerTheme(Base):
+    """A theme carried by an answer: found by the analyzer, or coded by a researcher.
+
+    One row per theme so the journey map can count themes with a GROUP BY.
+    """
+
+    __tablename__ = "answer_themes"
+    __table_args__ = (Index("ix_answer_themes_cell", "stage_id", "touchpoint_id", "theme_key"),)
+
+    answer_id: Mapped[int] = mapped_column(
+        ForeignKey("answers.id", ondelete="CASCADE"), primary_key=True
+    )
+    theme_key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    source: Mapped[str] = mapped_column(String(10), primary_key=True)  # auto | coded
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"))
+    touchpoint_id: Mapped[int | None] = mapped_column(ForeignKey("touchpoints.id"))

@@ -1,0 +1,223 @@
+"""Stage templates: one click gives a good CSAT, NPS or CES questionnaire, or an interview guide.
+
+Prompts are written per stage; the interview guide asks the three questions the reference
+articles put to every moment of truth: what the customer felt, what they did, and what
+made them hesitate.
+"""
+
+from __future__ import annotations
+
+# What the customer was doing at each stage, to finish a sentence in each language.
+STAGE_ACTIVITY = {
+    "awareness": ("discovering our brand", "vous avez découvert notre marque"),
+    "attention": ("discovering our brand", "vous avez découvert notre marque"),
+    "discovery": ("looking for a solution", "vous avez cherché une solution"),
+    "interest": ("learning about our offer", "vous vous êtes renseigné·e sur notre offre"),
+    "consideration": ("comparing the options", "vous avez comparé les options"),
+    "desire": ("choosing a product", "vous avez choisi un produit"),
+    "decision": ("making your decision", "vous avez pris votre décision"),
+    "purchase": ("placing your order", "vous avez passé commande"),
+    "action": ("placing your order", "vous avez passé commande"),
+    "retention": ("receiving and using your order", "vous avez reçu et utilisé votre commande"),
+    "post_purchase": ("receiving and using your order", "vous avez reçu et utilisé votre commande"),
+    "advocacy": ("talking about us around you", "vous avez parlé de nous autour de vous"),
+}
+
+CSAT_PROMPTS = {
+    "awareness": (
+        "How satisfied are you with how you discovered us?",
+        "Êtes-vous satisfait·e de la façon dont vous nous avez découverts ?",
+    ),
+    "consideration": (
+        "How satisfied are you with the information you found to choose?",
+        "Êtes-vous satisfait·e des informations trouvées pour faire votre choix ?",
+    ),
+    "purchase": (
+        "How satisfied are you with your purchase experience?",
+        "Êtes-vous satisfait·e de votre expérience d'achat ?",
+    ),
+    "retention": (
+        "How satisfied are you with your experience since your order?",
+        "Êtes-vous satisfait·e de votre expérience depuis votre commande ?",
+    ),
+    "advocacy": (
+        "Overall, how satisfied are you with us?",
+        "Dans l'ensemble, êtes-vous satisfait·e de nous ?",
+    ),
+}
+
+CES_TASKS = {
+    "awareness": ("to find what I was looking for", "de trouver ce que je cherchais"),
+    "consideration": (
+        "to compare the options and find the information I needed",
+        "de comparer les options et de trouver les informations utiles",
+    ),
+    "purchase": ("to complete my purchase", "de finaliser mon achat"),
+    "retention": ("to get my request handled", "de faire traiter ma demande"),
+    "advocacy": ("to share my opinion", "de donner mon avis"),
+}
+
+NPS_PROMPT = (
+    "How likely are you to recommend us to a friend or colleague?",
+    "Quelle est la probabilité que vous nous recommandiez à un ami ou un collègue ?",
+)
+WHY_PROMPT = (
+    "What is the main reason for your answer?",
+    "Quelle est la principale raison de votre réponse ?",
+)
+EMOTION_PROMPT = (
+    "How did you feel at that moment?",
+    "Comment vous êtes-vous senti·e à ce moment-là ?",
+)
+
+TITLES = {
+    "csat": ("Your satisfaction: {stage}", "Votre satisfaction : {stage}"),
+    "nps": ("Would you recommend us?", "Nous recommanderiez-vous ?"),
+    "ces": ("Was it easy? {stage}", "Était-ce facile ? {stage}"),
+    "interview": ("Interview guide: {stage}", "Guide d'entretien : {stage}"),
+    "custom": ("Questionnaire: {stage}", "Questionnaire : {stage}"),
+}
+
+INTRO = (
+    "Three quick questions, under a minute. Thank you for your help.",
+    "Trois questions rapides, moins d'une minute. Merci pour votre aide.",
+)
+
+
+def _pair(en: str, fr: str) -> dict:
+    return {"en": en, "fr": fr}
+
+
+def _about(stage_key: str, stage_names: tuple[str, str], touchpoint: tuple[str, str] | None):
+    """What the customer was doing, in each language."""
+    if touchpoint:
+        return (f"with our {touchpoint[0].lower()}", f"avec notre {touchpoint[1].lower()}")
+    return STAGE_ACTIVITY.get(
+        stage_key, (stage_names[0].lower(), f"à l'étape « {stage_names[1].lower()} »")
+    )
+
+
+def score_question(
+    kind: str,
+    stage_key: str,
+    stage_names: tuple[str, str],
+    touchpoint: tuple[str, str] | None = None,
+) -> dict:
+    """The main scored question of a CSAT, NPS or CES questionnaire for a stage."""
+    if kind == "nps":
+        prompt = _pair(*NPS_PROMPT)
+    elif kind == "csat":
+        if touchpoint:
+            prompt = _pair(
+                f"How satisfied are you with the {touchpoint[0].lower()}?",
+                f"Êtes-vous satisfait·e : {touchpoint[1].lower()} ?",
+            )
+        else:
+            en, fr = CSAT_PROMPTS.get(
+                stage_key,
+                (
+                    f"How satisfied are you with the {stage_names[0].lower()} step?",
+                    f"Êtes-vous satisfait·e de l'étape « {stage_names[1].lower()} » ?",
+                ),
+            )
+            prompt = _pair(en, fr)
+    else:
+        en_task, fr_task = CES_TASKS.get(
+            stage_key, ("to do what I came for", "de faire ce que je voulais")
+        )
+        prompt = _pair(
+            f"The company made it easy for me {en_task}.",
+            f"L'entreprise m'a permis facilement {fr_task}.",
+        )
+    return {"key": kind, "type": kind, "prompt": prompt, "required": True}
+
+
+def survey_questions(
+    kind: str,
+    stage_key: str,
+    stage_names: tuple[str, str],
+    touchpoint: tuple[str, str] | None = None,
+) -> list[dict]:
+    """Score, why, emotion: the three questions of a stage survey."""
+    return [
+        score_question(kind, stage_key, stage_names, touchpoint),
+        {"key": "why", "type": "long_text", "prompt": _pair(*WHY_PROMPT), "required": False},
+        {"key": "emotion", "type": "emotion", "prompt": _pair(*EMOTION_PROMPT), "required": False},
+    ]
+
+
+def interview_questions(
+    stage_key: str, stage_names: tuple[str, str], touchpoint: tuple[str, str] | None = None
+) -> list[dict]:
+    """An interview guide for the moments of truth of a stage."""
+    en_about, fr_about = _about(stage_key, stage_names, touchpoint)
+    guide = [
+        (
+            "context",
+            f"Tell me about the last time you were {en_about}. What happened?",
+            f"Racontez-moi la dernière fois que {fr_about}. Que s'est-il passé ?",
+        ),
+        (
+            "felt",
+            "What did you feel at that moment? What was the strongest emotion?",
+            "Qu'avez-vous ressenti à ce moment-là ? Quelle a été l'émotion la plus forte ?",
+        ),
+        (
+            "did",
+            "What exactly did you do, step by step? Which channels did you use?",
+            "Qu'avez-vous fait exactement, étape par étape ? Par quels canaux êtes-vous passé·e ?",
+        ),
+        (
+            "hesitated",
+            "What made you hesitate, or nearly give up?",
+            "Qu'est-ce qui vous a fait hésiter, ou presque abandonner ?",
+        ),
+        (
+            "expected",
+            "What did you expect, and how did it compare with what happened?",
+            "Qu'attendiez-vous, et comment cela s'est-il comparé à ce qui s'est passé ?",
+        ),
+        (
+            "change",
+            "If you could change one thing at this step, what would it be?",
+            "Si vous pouviez changer une chose à cette étape, laquelle serait-ce ?",
+        ),
+    ]
+    questions = [
+        {"key": key, "type": "long_text", "prompt": _pair(en, fr), "required": False}
+        for key, en, fr in guide
+    ]
+    questions.append(
+        {
+            "key": "emotion",
+            "type": "emotion",
+            "prompt": _pair("Dominant emotion observed", "Émotion dominante observée"),
+            "required": False,
+        }
+    )
+    return questions
+
+
+def template_for(
+    kind: str,
+    stage_key: str,
+    stage_names: tuple[str, str],
+    touchpoint: tuple[str, str] | None = None,
+) -> dict:
+    """Title, intro and questions of the stage template of `kind`."""
+    where = touchpoint or stage_names
+    title_en, title_fr = TITLES[kind]
+    title = _pair(title_en.format(stage=where[0]), title_fr.format(stage=where[1]))
+    if kind == "interview":
+        return {
+            "title": title,
+            "intro": _pair("", ""),
+            "questions": interview_questions(stage_key, stage_names, touchpoint),
+        }
+    if kind == "custom":
+        return {"title": title, "intro": _pair(*INTRO), "questions": []}
+    return {
+        "title": title,
+        "intro": _pair(*INTRO),
+        "questions": survey_questions(kind, stage_key, stage_names, touchpoint),
+    }

@@ -1,0 +1,177 @@
+"""/s/<slug>: the questionnaire a customer answers, from a public or an invitation link."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC
+
+from flask import abort, redirect, render_template, request, session, url_for
+from sqlalchemy import select
+
+from ..db import get_session
+from ..models import Invitation, Questionnaire, utcnow
+from ..question_types import (
+    EMOTION_CHOICES,
+    end_labels,
+    field_name,
+    parse_form,
+    scale_of,
+    text_limit,
+)
+from ..submissions import AlreadyAnswered, store_response, valid_submission_key
+from . import bp
+from .messages import choose_language, translator
+
+ANSWERED_COOKIE_LIMIT = 50  # questionnaires remembered per browser
+
+
+def public_questionnaire(slug: str) -> Questionnaire:
+    """The questionnaire behind a public slug; drafts and interview guides are not public."""
+    if len(slug) > 40:
+        abort(404)
+    questionnaire = get_session().scalar(select(Questionnaire).where(Questionnaire.slug == slug))
+    if questionnaire is None or questionnaire.status == "draft" or questionnaire.is_interview:
+        abort(404)
+    return questionnaire
+
+
+def render_message(questionnaire, language: str, key: str, status: int):
+    t = translator(language)
+    return render_template(
+        "respond/message.html",
+        q=questionnaire,
+        language=language,
+        t=t,
+        title=t(f"{key}_title"),
+        body=t(f"{key}_body"),
+    ), status
+
+
+def render_survey(
+    questionnaire,
+    language: str,
+    *,
+    values=None,
+    errors=None,
+    status=200,
+    token: str | None = None,
+    preview: bool = False,
+    notice: str | None = None,
+    action: str | None = None,
+):
+    """The questionnaire page, as the customer sees it (also used for the preview)."""
+    return render_template(
+        "respond/survey.html",
+        q=questionnaire,
+        questions=questionnaire.current_version.questions,
+        language=language,
+        t=translator(language),
+        values=values or {},
+        errors=errors or {},
+        token=token,
+        preview=preview,
+        notice=notice,
+        action=action or request.path,
+        submission_key=secrets.token_hex(16),
+        field_name=field_name,
+        scale_of=scale_of,
+        end_labels=end_labels,
+        text_limit=text_limit,
+        emotion_choices=EMOTION_CHOICES,
+    ), status
+
+
+def _invitation_for(questionnaire, token: str) -> Invitation | None:
+    if len(token) > 64:
+        return None
+    invitation = get_session().scalar(select(Invitation).where(Invitation.token == token))
+    if invitation is None or invitation.questionnaire_id != questionnaire.id:
+        return None
+    return invitation
+
+
+def _is_expired(invitation: Invitation) -> bool:
+    expires = invitation.expires_at
+    if expires is None:
+        return False
+    if expires.tzinfo is None:  # SQLite returns naive datetimes
+        expires = expires.replace(tzinfo=UTC)
+    return expires < utcnow()
+
+
+def _answered_here(questionnaire_id: int) -> bool:
+    return questionnaire_id in session.get("answered", [])
+
+
+def _remember_answered(questionnaire_id: int) -> None:
+    answered = [i for i in session.get("answered", []) if i != questionnaire_id]
+    session["answered"] = (answered + [questionnaire_id])[-ANSWERED_COOKIE_LIMIT:]
+
+
+@bp.route("/<slug>", methods=["GET", "POST"])
+def survey(slug: str):
+    questionnaire = public_questionnaire(slug)
+    language = choose_language(questionnaire.languages)
+    if questionnaire.status == "closed":
+        return render_message(questionnaire, language, "closed", 410)
+
+    token = request.values.get("t")
+    invitation = None
+    if token:
+        invitation = _invitation_for(questionnaire, token)
+        if invitation is None:
+            return render_message(questionnaire, language, "invalid_link", 404)
+        if invitation.used_at is not None:
+            return render_message(questionnaire, language, "already", 200)
+        if _is_expired(invitation):
+            return render_message(questionnaire, language, "expired", 410)
+    elif _answered_here(questionnaire.id):
+        return render_message(questionnaire, language, "already", 200)
+
+    if request.method == "GET":
+        return render_survey(questionnaire, language, token=token)
+
+    form = request.form.to_dict(flat=False)
+    parsed = parse_form(questionnaire.current_version.questions, form)
+    if parsed.errors:
+        return render_survey(
+            questionnaire, language, values=form, errors=parsed.errors, status=422, token=token
+        )
+    try:
+        store_response(
+            get_session(),
+            questionnaire,
+            parsed.values,
+            language,
+            submission_key=valid_submission_key(request.form.get("submission_key")),
+            invitation=invitation,
+        )
+    except AlreadyAnswered:
+        return render_message(questionnaire, language, "already", 200)
+    _remember_answered(questionnaire.id)
+    return redirect(url_for("respond.thanks", slug=slug, lang=language), code=303)
+
+
+@bp.get("/<slug>/thanks")
+def thanks(slug: str):
+    questionnaire = public_questionnaire(slug)
+    language = choose_language(questionnaire.languages)
+    return render_message(questionnaire, language, "thanks", 200)
+
+
+def redisplay_after_csrf_error():
+    """An expired or missing CSRF token: give the page back with every answer kept."""
+    slug = (request.view_args or {}).get("slug", "")
+    questionnaire = public_questionnaire(slug)
+    language = choose_language(questionnaire.languages)
+    if questionnaire.status == "closed":
+        return render_message(questionnaire, language, "closed", 410)
+    t = translator(language)
+    return render_survey(
+        questionnaire,
+        language,
+        values=request.form.to_dict(flat=False),
+        status=400,
+        token=request.values.get("t"),
+        notice=t("expired_form"),
+    )

@@ -1,0 +1,105 @@
+"""Storing a response: its answers in one transaction, once.
+
+The web form, interviews and (later) the API all store through `store_response`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from .models import Answer, Invitation, Questionnaire, Response, utcnow
+from .question_types import AnswerValue
+from .scoring import score_answers
+
+SUBMISSION_KEY = re.compile(r"^[0-9a-f]{32}$")
+
+
+def valid_submission_key(value: str | None) -> str | None:
+    """The form's submission key when well formed; a forged one is ignored."""
+    return value if value and SUBMISSION_KEY.match(value) else None
+
+
+class AlreadyAnswered(Exception):
+    """The invitation was answered by another submission."""
+
+
+def store_response(
+    session: Session,
+    questionnaire: Questionnaire,
+    values: Mapping[str, AnswerValue],
+    language: str,
+    *,
+    submission_key: str | None = None,
+    invitation: Invitation | None = None,
+    meta: dict | None = None,
+    channel: str = "web",
+    interviewer_id: int | None = None,
+) -> tuple[Response, bool]:
+    """Store a validated response; return it and whether it is new.
+
+    A replayed submission key returns the response already stored. A second answer to
+    the same invitation raises AlreadyAnswered. Nothing is half-written: the response,
+    its answers and their scoring commit together or not at all.
+    """
+    if submission_key:
+        existing = session.scalar(select(Response).where(Response.submission_key == submission_key))
+        if existing is not None:
+            return existing, False
+    if invitation is not None and invitation.used_at is not None:
+        raise AlreadyAnswered
+
+    version = questionnaire.current_version
+    questions = {q.key: q for q in version.questions}
+    response_meta = dict(meta or {})
+    if invitation is not None:
+        response_meta = {**invitation.meta, **response_meta}
+        if invitation.customer_ref:
+            response_meta.setdefault("customer_ref", invitation.customer_ref)
+        invitation.used_at = utcnow()
+    response = Response(
+        questionnaire_id=questionnaire.id,
+        version_id=version.id,
+        invitation=invitation,
+        submission_key=submission_key,
+        language=language,
+        channel=channel,
+        meta=response_meta,
+        interviewer_id=interviewer_id,
+        status="complete",
+    )
+    for key, value in values.items():
+        question = questions[key]
+        response.answers.append(
+            Answer(
+                question_id=question.id,
+                stage_id=questionnaire.stage_id,
+                touchpoint_id=question.touchpoint_id or questionnaire.touchpoint_id,
+                number=value.number,
+                choice=value.choice,
+                choices=value.choices,
+                text=value.text,
+            )
+        )
+    session.add(response)
+    try:
+        session.flush()
+        score_answers(session, [a for a in response.answers if a.text], language)
+        session.commit()
+    except IntegrityError:
+        # Another request stored the same submission or invitation first.
+        session.rollback()
+        if submission_key:
+            existing = session.scalar(
+                select(Response).where(Response.submission_key == submission_key)
+            )
+            if existing is not None:
+                return existing, False
+        if invitation is not None:
+            raise AlreadyAnswered from None
+        raise
+    return response, True

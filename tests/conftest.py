@@ -1,0 +1,125 @@
+"""Fixtures that read like the product's users.
+
+Every test that uses the app runs on SQLite, and also on PostgreSQL when
+TEST_DATABASE_URL is set (as CI does). The schema is built once per database by the
+migrations, and each test starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from surveys import create_app
+from surveys.db import new_session
+from surveys.migrations import upgrade
+from surveys.models import Base, User
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, tmp_path_factory):
+    if request.param == "sqlite":
+        url = "sqlite:///" + str(tmp_path_factory.mktemp("db") / "parcours.sqlite")
+    else:
+        url = os.environ["TEST_DATABASE_URL"]
+        engine = create_engine(url)
+        with engine.begin() as connection:  # the test database's schema is ours to reset
+            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    engine = create_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret-key",
+            "PUBLIC_BASE_URL": "http://parcours.test",
+            "SERVER_NAME": None,
+        }
+    )
+    yield app
+    engine = app.extensions["parcours.db"].kw["bind"]
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+    engine.dispose()
+
+
+@pytest.fixture
+def db_session(app):
+    with new_session(app) as session:
+        yield session
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+class Forms:
+    """Post forms the way a browser does: open the page, then send its CSRF token."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def token(self, page_url: str) -> str:
+        return csrf_token_from(self.client.get(page_url).get_data(as_text=True))
+
+    def post(self, url: str, data: dict | None = None, page_url: str | None = None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.token(page_url or url))
+        return self.client.post(url, data=data, **kwargs)
+
+
+@pytest.fixture
+def forms(client):
+    return Forms(client)
+
+
+class AuthActions:
+    def __init__(self, client, forms, session):
+        self.client = client
+        self.forms = forms
+        self.session = session
+
+    def create_user(self, email: str, role: str) -> User:
+        user = User(email=email, role=role)
+        user.set_password(PASSWORD)
+        self.session.add(user)
+        self.session.commit()
+        return user
+
+    def login(self, email: str = "researcher@example.com", role: str = "researcher"):
+        if self.session.query(User).filter_by(email=email).first() is None:
+            self.create_user(email, role)
+        return self.forms.post("/login", {"email": email, "password": PASSWORD})
+
+    def login_as_cx_lead(self):
+        return self.login("cx@example.com", "cx_lead")
+
+    def logout(self):
+        return self.forms.post("/logout", page_url="/home")
+
+
+@pytest.fixture
+def auth(client, forms, db_session):
+    return AuthActions(client, forms, db_session)
