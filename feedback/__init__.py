@@ -1,0 +1,1 @@
+"""Parcours insight: text analysis, metrics, journey-map aggregates and reports."""
