@@ -7,6 +7,7 @@ import sys
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -25,6 +26,7 @@ def public_link(slug: str) -> str:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db() -> None:
     """Create or upgrade the schema (safe to run twice)."""
     migrations.upgrade(db.engine_for(current_app))
@@ -32,6 +34,7 @@ def init_db() -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("email")
 @click.option("--role", type=click.Choice(ROLES), required=True)
 def create_user(email: str, role: str) -> None:
@@ -53,23 +56,28 @@ def create_user(email: str, role: str) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--responses", default=600, show_default=True, help="Synthetic responses.")
 @click.option("--seed", default=7, show_default=True, help="Random seed.")
 def seed_demo(responses: int, seed: int) -> None:
     """Load the five-stage demo journey, live questionnaires, responses and demo accounts."""
-    from .demo import DEMO_ACCOUNTS, seed_demo_data
+    from .demo import demo_logins, seed_demo_data
 
     if responses < 0:
         raise click.UsageError("--responses must be 0 or more.")
+    instance = current_app.instance_path
     with db.new_session(current_app) as session:
-        summary = seed_demo_data(session, responses=responses, seed=seed, echo=click.echo)
+        summary = seed_demo_data(
+            session, responses=responses, seed=seed, echo=click.echo, instance_path=instance
+        )
     click.echo(summary)
-    click.echo("Demo logins:")
-    for email, password, role in DEMO_ACCOUNTS:
+    click.echo("Demo logins (kept in instance/demo-logins.txt):")
+    for email, password, role in demo_logins(instance):
         click.echo(f"  {role:<10} {email}  password: {password}")
 
 
 @click.command("analyze")
+@with_appcontext
 @click.option("--all", "rescore_all", is_flag=True, help="Re-score every text answer.")
 def analyze(rescore_all: bool) -> None:
     """Score text answers not scored yet (or all of them, after the analyzer changed)."""
@@ -91,6 +99,7 @@ def analyze(rescore_all: bool) -> None:
 
 
 @click.command("list-questionnaires")
+@with_appcontext
 def list_questionnaires() -> None:
     """A tab-separated table of questionnaires with their public links."""
     click.echo("\t".join(("id", "journey", "stage", "touchpoint", "kind", "status", "url")))
