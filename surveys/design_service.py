@@ -100,7 +100,10 @@ def validate_question(spec: dict) -> dict:
     """Check a question's fields; return them cleaned or raise DesignError."""
     if spec.get("type") not in TYPES:
         raise DesignError("Choose a question type.")
-    check_key(spec["key"])
+    try:
+        check_key(spec.get("key") or "")
+    except JourneyError as error:  # callers catch DesignError, the questionnaire's error
+        raise DesignError(str(error)) from None
     prompt = {lang: (spec.get("prompt") or {}).get(lang, "").strip() for lang in ("en", "fr")}
     if not any(prompt.values()):
         raise DesignError("Write the question in at least one language.")

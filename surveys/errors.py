@@ -24,7 +24,10 @@ def init_app(app: Flask) -> None:
         if request.blueprint == "respond" and request.method == "POST":
             from .respond.routes import redisplay_after_csrf_error
 
-            return redisplay_after_csrf_error()
+            try:
+                return redisplay_after_csrf_error()
+            except HTTPException as not_answerable:  # an abort here would become a 500
+                return http_error(not_answerable)
         return render_template(
             "errors/error.html",
             code=400,

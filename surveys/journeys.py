@@ -131,12 +131,16 @@ def add_touchpoint(
 
 def move(items: list, item, offset: int) -> None:
     """Move `item` up (-1) or down (+1) in an ordered list and renumber positions."""
-    index = items.index(item)
+    order = list(items)
+    index = order.index(item)
     target = index + offset
-    if 0 <= target < len(items):
-        items[index], items[target] = items[target], items[index]
-    for position, each in enumerate(items):
+    if 0 <= target < len(order):
+        order[index], order[target] = order[target], order[index]
+    for position, each in enumerate(order):
         each.position = position
+    # Sorting fires no collection events; swapping items in an ORM list would mark the
+    # displaced neighbour as an orphan and delete it at the next flush.
+    items.sort(key=lambda each: each.position)
 
 
 def remove_stage(session: Session, stage: Stage) -> None:

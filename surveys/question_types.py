@@ -5,12 +5,16 @@ Plain Python (no Flask), so the survey page, interviews and the API validate ali
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 # Documented limits on free text, in characters.
 SHORT_TEXT_MAX = 300
 LONG_TEXT_MAX = 5000
+
+# A posted score: an optional minus sign and at most three ASCII digits.
+SCORE_PATTERN = re.compile(r"-?[0-9]{1,3}")
 
 # Fixed scales: (low, high).
 SCALES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
@@ -126,7 +130,8 @@ def parse_one(question, raw: list[str]) -> tuple[AnswerValue | None, str | None]
     scale = scale_of(qtype, question.settings)
     if scale is not None:
         value = values[0].strip()
-        if not value.lstrip("-").isdigit() or len(value) > 3:
+        # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+        if not SCORE_PATTERN.fullmatch(value):
             return None, "not_a_number"
         number = int(value)
         if not scale[0] <= number <= scale[1]:

@@ -28,7 +28,7 @@ def analysis_available() -> bool:
 def current_codebook(session: Session):
     """The default codebook with the researchers' own themes merged over it."""
     extra = [
-        {"key": t.key, "label": t.label, "description": t.description, "patterns": t.patterns}
+        {"key": t.key, "label": t.label, "description": t.description, "keywords": t.keywords}
         for t in session.scalars(select(Theme).order_by(Theme.key))
     ]
     default = Codebook.default()

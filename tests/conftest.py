@@ -7,10 +7,11 @@ migrations, and each test starts from empty tables.
 
 from __future__ import annotations
 
+import functools
 import os
-import re
 
 import pytest
+from builders import PASSWORD, csrf_token_from
 from sqlalchemy import create_engine, text
 
 from surveys import create_app
@@ -19,7 +20,6 @@ from surveys.migrations import upgrade
 from surveys.models import Base, User
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -58,6 +58,13 @@ def app(database_url, tmp_path):
     engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _push_request_context():
+    """Replace pytest-flask's context around each test: under it every request of a test
+    shares one `g` (its database session, its CSRF token), which no browser ever sees."""
+    yield
+
+
 @pytest.fixture
 def db_session(app):
     with new_session(app) as session:
@@ -67,12 +74,6 @@ def db_session(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
-
-
-def csrf_token_from(html: str) -> str:
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
-    assert match, "the page has no CSRF token"
-    return match.group(1)
 
 
 class Forms:
@@ -95,6 +96,14 @@ def forms(client):
     return Forms(client)
 
 
+@functools.cache
+def password_hash() -> str:
+    """The hash of PASSWORD, made once: scrypt is slow on purpose."""
+    user = User()
+    user.set_password(PASSWORD)
+    return user.password_hash
+
+
 class AuthActions:
     def __init__(self, client, forms, session):
         self.client = client
@@ -102,8 +111,7 @@ class AuthActions:
         self.session = session
 
     def create_user(self, email: str, role: str) -> User:
-        user = User(email=email, role=role)
-        user.set_password(PASSWORD)
+        user = User(email=email, role=role, password_hash=password_hash())
         self.session.add(user)
         self.session.commit()
         return user

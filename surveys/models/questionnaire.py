@@ -137,6 +137,7 @@ class Theme(Base):
     key: Mapped[str] = mapped_column(String(60), unique=True)
     label: Mapped[dict] = mapped_column(default=dict)
     description: Mapped[str] = mapped_column(Text, default="")
-    # {"en": ["pattern", ...], "fr": [...]}
-    patterns: Mapped[dict] = mapped_column(default=dict)
+    # Plain words per language, not regexes: {"en": ["parking", "park*"], "fr": [...]};
+    # a trailing * matches any ending.
+    keywords: Mapped[dict] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

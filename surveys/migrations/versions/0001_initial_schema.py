@@ -30,7 +30,7 @@ def upgrade() -> None:
     sa.Column('key', sa.String(length=60), nullable=False),
     sa.Column('label', sa.JSON(), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
-    sa.Column('patterns', sa.JSON(), nullable=False),
+    sa.Column('keywords', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_themes')),
     sa.UniqueConstraint('key', name=op.f('uq_themes_key'))

@@ -1,0 +1,151 @@
+"""Builders for the things tests talk about, made through the app's own services.
+
+`a_live_questionnaire(db_session, "csat", "purchase")` reads as "a live CSAT
+questionnaire for the purchase stage".
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from surveys.design_service import add_question, create_questionnaire, publish
+from surveys.journeys import create_journey
+from surveys.models import Answer, Invitation, Questionnaire, Response, utcnow
+
+PASSWORD = "correct horse battery"
+
+
+def csrf_token_from(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+EVERY_TYPE = [
+    {"key": "nps", "type": "nps", "prompt": {"en": "Recommend us?", "fr": "Recommander ?"}},
+    {"key": "csat", "type": "csat", "prompt": {"en": "Satisfied?", "fr": "Satisfait ?"}},
+    {"key": "ces", "type": "ces", "prompt": {"en": "It was easy.", "fr": "C'était facile."}},
+    {
+        "key": "rating",
+        "type": "rating",
+        "prompt": {"en": "Rate the app", "fr": "Notez l'app"},
+        "settings": {"scale": 4},
+    },
+    {
+        "key": "likert",
+        "type": "likert",
+        "prompt": {"en": "I trust you", "fr": "J'ai confiance"},
+        "settings": {"scale": 7},
+    },
+    {
+        "key": "channel",
+        "type": "single_choice",
+        "prompt": {"en": "How did you order?", "fr": "Comment avez-vous commandé ?"},
+        "options": [
+            {"value": "web", "label": {"en": "Website", "fr": "Site web"}},
+            {"value": "store", "label": {"en": "Store", "fr": "Magasin"}},
+        ],
+    },
+    {
+        "key": "extras",
+        "type": "multi_choice",
+        "prompt": {"en": "What else did you buy?", "fr": "Quoi d'autre ?"},
+        "options": [
+            {"value": "case", "label": {"en": "A case", "fr": "Un étui"}},
+            {"value": "cable", "label": {"en": "A cable", "fr": "Un câble"}},
+            {"value": "care", "label": {"en": "Insurance", "fr": "Assurance"}},
+        ],
+    },
+    {"key": "city", "type": "short_text", "prompt": {"en": "Your city", "fr": "Votre ville"}},
+    {"key": "story", "type": "long_text", "prompt": {"en": "Tell us", "fr": "Racontez"}},
+    {"key": "felt", "type": "emotion", "prompt": {"en": "You felt", "fr": "Vous étiez"}},
+]
+
+
+def a_journey(session, template: str | None = "five-stage", name: str = "Shop journey"):
+    journey = create_journey(session, name, template)
+    session.commit()
+    return journey
+
+
+def a_draft_questionnaire(
+    session, kind: str = "csat", stage_key: str = "purchase", touchpoint_key=None, journey=None
+) -> Questionnaire:
+    journey = journey or a_journey(session)
+    touchpoint = journey.touchpoint_by_key(touchpoint_key) if touchpoint_key else None
+    questionnaire = create_questionnaire(
+        session, journey, journey.stage_by_key(stage_key), kind, touchpoint
+    )
+    session.commit()
+    return questionnaire
+
+
+def a_live_questionnaire(session, kind: str = "csat", stage_key: str = "purchase", **kwargs):
+    """A published stage-template questionnaire: score (required), why, emotion."""
+    questionnaire = a_draft_questionnaire(session, kind, stage_key, **kwargs)
+    publish(questionnaire)
+    session.commit()
+    return questionnaire
+
+
+def a_live_questionnaire_with_every_type(session, required: bool = False) -> Questionnaire:
+    """A live custom questionnaire asking one question of each type."""
+    questionnaire = a_draft_questionnaire(session, "custom", "retention")
+    for spec in EVERY_TYPE:
+        add_question(session, questionnaire, {**spec, "required": required})
+    publish(questionnaire)
+    session.commit()
+    return questionnaire
+
+
+def an_interview_guide(session, stage_key: str = "retention") -> Questionnaire:
+    return a_draft_questionnaire(session, "interview", stage_key)
+
+
+def an_invitation(session, questionnaire, expires_in: timedelta | None = None, **fields):
+    invitation = Invitation(
+        questionnaire_id=questionnaire.id,
+        token=secrets.token_urlsafe(32),
+        customer_ref=fields.pop("customer_ref", "C-1001"),
+        meta=fields.pop("meta", {"order_id": "A-42"}),
+        expires_at=utcnow() + expires_in if expires_in is not None else None,
+        **fields,
+    )
+    session.add(invitation)
+    session.commit()
+    return invitation
+
+
+def count_responses(session, questionnaire=None) -> int:
+    session.expire_all()
+    query = select(func.count(Response.id))
+    if questionnaire is not None:
+        query = query.where(Response.questionnaire_id == questionnaire.id)
+    return session.scalar(query)
+
+
+def count_answers(session) -> int:
+    session.expire_all()
+    return session.scalar(select(func.count(Answer.id)))
+
+
+def submission_key() -> str:
+    return secrets.token_hex(16)
+
+
+def answer_as_a_new_customer(app, questionnaire, answers: dict, **params):
+    """Open the public page in a fresh browser and send `answers`; return the response."""
+    browser = app.test_client()
+    url = survey_url(questionnaire, **params)
+    token = csrf_token_from(browser.get(url).get_data(as_text=True))
+    data = {"csrf_token": token, "submission_key": submission_key(), **answers}
+    return browser.post(url, data=data)
+
+
+def survey_url(questionnaire, **params) -> str:
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    return f"/s/{questionnaire.slug}" + (f"?{query}" if query else "")
