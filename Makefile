@@ -15,10 +15,13 @@ $(STAMP): setup.cfg pyproject.toml
 
 run: $(STAMP)
 	$(FLASK) init-db
-	@if [ ! -f instance/demo-logins.txt ]; then $(FLASK) seed-demo; fi
+	@# The demo loads once; later runs only print its logins again.
+	@if [ -f instance/demo-logins.txt ]; then \
+		echo "Demo logins:"; \
+		grep -v '^#' instance/demo-logins.txt | awk -F'\t' '{printf "  %-10s %s  password: %s\n", $$3, $$1, $$2}'; \
+	else $(FLASK) seed-demo; fi
 	@echo
-	@echo "Parcours is serving on http://127.0.0.1:5000"
-	@echo "Demo logins:"; sed 's/^/  /' instance/demo-logins.txt
+	@echo "Parcours is serving on http://127.0.0.1:5000 (Ctrl+C to stop)"
 	@echo
 	$(FLASK) run --host 127.0.0.1 --port 5000
 

@@ -40,13 +40,13 @@ CHOICE_TYPES = ("single_choice", "multi_choice")
 EMOTIONS = ("joy", "trust", "fear", "surprise", "sadness", "disgust", "anger", "anticipation")
 EMOTION_CHOICES = {
     "joy": {"en": "Happy", "fr": "Content·e", "icon": "😊"},
-    "trust": {"en": "Confident", "fr": "En confiance", "icon": "🤝"},
+    "trust": {"en": "Confident", "fr": "En confiance", "icon": "😌"},
     "fear": {"en": "Worried", "fr": "Inquiet·ète", "icon": "😟"},
     "surprise": {"en": "Surprised", "fr": "Surpris·e", "icon": "😮"},
     "sadness": {"en": "Disappointed", "fr": "Déçu·e", "icon": "😞"},
     "disgust": {"en": "Fed up", "fr": "Dégoûté·e", "icon": "😒"},
     "anger": {"en": "Angry", "fr": "En colère", "icon": "😠"},
-    "anticipation": {"en": "Eager", "fr": "Impatient·e", "icon": "🤩"},
+    "anticipation": {"en": "Eager", "fr": "Impatient·e", "icon": "😃"},
 }
 
 # Default end labels of the scales, per language.

@@ -57,6 +57,31 @@ CES_TASKS = {
     "advocacy": ("to share my opinion", "de donner mon avis"),
 }
 
+# The built-in touchpoints after “de”, with the article French wants.
+FRENCH_OF = {
+    "site web": "du site web",
+    "application mobile": "de l'application mobile",
+    "e-mail": "de nos e-mails",
+    "réseaux sociaux": "de nos réseaux sociaux",
+    "recherche et publicité": "de nos annonces",
+    "service client téléphonique": "du service client téléphonique",
+    "chat d'assistance": "du chat d'assistance",
+    "magasin": "du magasin",
+    "paiement": "du paiement",
+    "livraison": "de la livraison",
+    "emballage": "de l'emballage",
+    "produit": "du produit",
+    "facturation": "de la facturation",
+    "retours": "des retours",
+    "programme de fidélité": "du programme de fidélité",
+    "sites d'avis": "des sites d'avis",
+    "bouche-à-oreille": "du bouche-à-oreille",
+    "appel commercial": "de l'appel commercial",
+    "démonstration": "de la démonstration",
+    "page tarifs": "de la page tarifs",
+    "prise en main": "de la prise en main",
+}
+
 NPS_PROMPT = (
     "How likely are you to recommend us to a friend or colleague?",
     "Quelle est la probabilité que vous nous recommandiez à un ami ou un collègue ?",
@@ -88,12 +113,31 @@ def _pair(en: str, fr: str) -> dict:
     return {"en": en, "fr": fr}
 
 
-def _about(stage_key: str, stage_names: tuple[str, str], touchpoint: tuple[str, str] | None):
-    """What the customer was doing, in each language."""
+def french_of(touchpoint_fr: str) -> str:
+    """“du paiement”, “de la livraison”: the touchpoint after “de”, with its article."""
+    return FRENCH_OF.get(touchpoint_fr.lower(), f"de « {touchpoint_fr} »")
+
+
+def _context_prompt(
+    stage_key: str, stage_names: tuple[str, str], touchpoint: tuple[str, str] | None
+) -> tuple[str, str]:
+    """The opening question of an interview: the last time the customer lived this step."""
     if touchpoint:
-        return (f"with our {touchpoint[0].lower()}", f"avec notre {touchpoint[1].lower()}")
-    return STAGE_ACTIVITY.get(
-        stage_key, (stage_names[0].lower(), f"à l'étape « {stage_names[1].lower()} »")
+        return (
+            f"Tell me about your last experience of our {touchpoint[0].lower()}. What happened?",
+            f"Racontez-moi votre dernière expérience {french_of(touchpoint[1])}. "
+            "Que s'est-il passé ?",
+        )
+    if stage_key in STAGE_ACTIVITY:
+        en, fr = STAGE_ACTIVITY[stage_key]
+        return (
+            f"Tell me about the last time you were {en}. What happened?",
+            f"Racontez-moi la dernière fois que {fr}. Que s'est-il passé ?",
+        )
+    return (
+        f"Tell me about your last experience at the “{stage_names[0]}” step. What happened?",
+        f"Racontez-moi votre dernière expérience à l'étape « {stage_names[1]} ». "
+        "Que s'est-il passé ?",
     )
 
 
@@ -110,7 +154,7 @@ def score_question(
         if touchpoint:
             prompt = _pair(
                 f"How satisfied are you with the {touchpoint[0].lower()}?",
-                f"Êtes-vous satisfait·e : {touchpoint[1].lower()} ?",
+                f"Êtes-vous satisfait·e {french_of(touchpoint[1])} ?",
             )
         else:
             en, fr = CSAT_PROMPTS.get(
@@ -150,13 +194,8 @@ def interview_questions(
     stage_key: str, stage_names: tuple[str, str], touchpoint: tuple[str, str] | None = None
 ) -> list[dict]:
     """An interview guide for the moments of truth of a stage."""
-    en_about, fr_about = _about(stage_key, stage_names, touchpoint)
     guide = [
-        (
-            "context",
-            f"Tell me about the last time you were {en_about}. What happened?",
-            f"Racontez-moi la dernière fois que {fr_about}. Que s'est-il passé ?",
-        ),
+        ("context", *_context_prompt(stage_key, stage_names, touchpoint)),
         (
             "felt",
             "What did you feel at that moment? What was the strongest emotion?",
