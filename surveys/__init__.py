@@ -15,6 +15,19 @@ ROOT = Path(__file__).resolve().parent.parent
 csrf = CSRFProtect()
 
 
+def question_helpers() -> dict:
+    """What the question templates (survey page, preview, interviews) need to draw a question."""
+    from . import question_types as qt
+
+    return {
+        "field_name": qt.field_name,
+        "scale_of": qt.scale_of,
+        "end_labels": qt.end_labels,
+        "text_limit": qt.text_limit,
+        "emotion_choices": qt.EMOTION_CHOICES,
+    }
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """The app factory: defaults < instance/config.py < environment (< test config)."""
     app = Flask(
@@ -45,5 +58,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(design.bp)
     app.register_blueprint(web.bp)
     errors.init_app(app)
+    app.jinja_env.globals.update(question_helpers())
     cli.init_app(app)
     return app

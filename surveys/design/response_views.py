@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from ..auth import designer_required, reader_required
 from ..db import get_session
 from ..models import Answer, Questionnaire, Response
-from ..question_types import EMOTION_CHOICES, field_name, parse_form, scale_of, text_limit
+from ..question_types import EMOTION_CHOICES, parse_form
 from ..respond.messages import translator
 from ..submissions import store_response, valid_submission_key
 from . import bp
@@ -107,9 +107,6 @@ def new_interview(questionnaire_id: int):
         values=values,
         errors=errors,
         language=language,
-        field_name=field_name,
-        scale_of=scale_of,
-        text_limit=text_limit,
         emotion_choices=EMOTION_CHOICES,
         submission_key=secrets.token_hex(16),
         t=translator("en"),

@@ -10,14 +10,7 @@ from sqlalchemy import select
 
 from ..db import get_session
 from ..models import Invitation, Questionnaire, utcnow
-from ..question_types import (
-    EMOTION_CHOICES,
-    end_labels,
-    field_name,
-    parse_form,
-    scale_of,
-    text_limit,
-)
+from ..question_types import parse_form
 from ..submissions import AlreadyAnswered, store_response, valid_submission_key
 from . import bp
 from .messages import choose_language, translator
@@ -73,11 +66,6 @@ def render_survey(
         notice=notice,
         action=action or request.path,
         submission_key=secrets.token_hex(16),
-        field_name=field_name,
-        scale_of=scale_of,
-        end_labels=end_labels,
-        text_limit=text_limit,
-        emotion_choices=EMOTION_CHOICES,
     ), status
 
 
