@@ -16,7 +16,7 @@ from feedback.text.scoring import CUE_POLARITY, Scores, score
 from feedback.text.tokens import TOKEN_RE, fold, tokenize
 
 #: Stored with every analysis; bump it whenever scoring, lexicons or the codebook change.
-ANALYZER_VERSION = "2026.11.1"
+ANALYZER_VERSION = "2026.11.2"
 
 #: label thresholds on polarity: <= NEGATIVE_MAX negative, >= POSITIVE_MIN positive.
 NEGATIVE_MAX = -0.1

@@ -145,3 +145,16 @@ def test_negated_emotion_goes_to_its_opposite():
 
 def test_emotions_dict_has_exactly_the_eight_plutchik_keys():
     assert list(analyze("whatever").emotions) == list(EMOTIONS)
+
+
+@pytest.mark.parametrize("text", ["Dans la moyenne.", "Prix dans la moyenne, rien à signaler."])
+def test_average_is_neutral_not_a_complaint(text):
+    assert analyze(text, language="fr").label == "neutral"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Application inutilisable, elle se ferme toute seule.", "The app is unusable on my phone."],
+)
+def test_an_unusable_app_is_an_app_crash(text):
+    assert "app_crash" in analyze(text).themes
