@@ -86,16 +86,12 @@ def analyze(rescore_all: bool) -> None:
     if not scoring.analysis_available():
         raise click.ClickException("The text analysis (feedback.text) is not installed.")
     with db.new_session(current_app) as session:
-        total = scoring.count_to_score(session, rescore_all)
         codebook = scoring.current_codebook(session)
-        done = 0
+        version = scoring.analyzer_version(codebook)
+        total = scoring.count_to_score(session, rescore_all, codebook)
         with click.progressbar(length=total, label="Scoring answers", file=sys.stderr) as bar:
-            for batch in scoring.answers_to_score(session, rescore_all):
-                scoring.score_batch_by_language(session, batch, codebook)
-                session.commit()
-                done += len(batch)
-                bar.update(len(batch))
-    click.echo(f"Scored {done} answers with analyzer {scoring.ANALYZER_VERSION}.")
+            done = scoring.rescore(session, rescore_all, codebook, progress=bar.update)
+    click.echo(f"Scored {done} answers with analyzer {version}.")
 
 
 @click.command("list-questionnaires")

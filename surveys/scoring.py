@@ -2,37 +2,83 @@
 
 The analysis is attached to the stage and touchpoint of its answer, and each theme gets
 its own row so the journey map can count them in SQL.
+
+Every stored analysis carries `analyzer_version(codebook)`: the analyzer's version and a
+fingerprint of the codebook in force ("2026.11.1+1a2b3c4d"). When a researcher changes the
+codebook, the fingerprint changes and the answers scored before become stale: `analyze`
+(and the themes page's "Re-score now") scores them again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import hashlib
+import json
+import weakref
+from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from .models import Answer, AnswerTheme, Response, TextAnalysis, Theme
 
 try:  # the text analysis may not be installed in every deployment
-    from feedback.text import ANALYZER_VERSION, Codebook, analyze
+    from feedback.text import ANALYZER_VERSION, Codebook, analyze, emerging_themes
+    from feedback.text import Theme as CodebookTheme
 except ImportError:  # pragma: no cover - depends on the installed parts
     analyze = None
+    emerging_themes = None
     ANALYZER_VERSION = None
     Codebook = None
+    CodebookTheme = None
+
+BATCH_SIZE = 500
+
+_versions: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def analysis_available() -> bool:
     return analyze is not None
 
 
+def theme_data(row: Theme) -> dict:
+    """A stored theme as the codebook reads it (keywords, never regex patterns)."""
+    return {
+        "key": row.key,
+        "label": {lang: text for lang, text in (row.label or {}).items() if text},
+        "description": row.description or "",
+        "keywords": {lang: list(words) for lang, words in (row.keywords or {}).items()},
+    }
+
+
 def current_codebook(session: Session):
     """The default codebook with the researchers' own themes merged over it."""
-    extra = [
-        {"key": t.key, "label": t.label, "description": t.description, "keywords": t.keywords}
-        for t in session.scalars(select(Theme).order_by(Theme.key))
-    ]
-    default = Codebook.default()
-    return default.merged(extra) if extra else default
+    extra = [theme_data(t) for t in session.scalars(select(Theme).order_by(Theme.key))]
+    return _merged_codebook(json.dumps(extra, sort_keys=True)) if extra else Codebook.default()
+
+
+@lru_cache(maxsize=8)
+def _merged_codebook(extra_json: str):
+    # Building a codebook parses every pattern: keep the last few, keyed by their content.
+    return Codebook.default().merged(json.loads(extra_json))
+
+
+def analyzer_version(codebook) -> str:
+    """The analyzer's version and a fingerprint of the codebook, as stored with analyses.
+
+    The fingerprint covers what changes results (keys in order, patterns, emotions), not
+    labels or descriptions, so renaming a theme does not make every answer stale.
+    """
+    found = _versions.get(codebook)
+    if found is None:
+        content = [
+            [t.key, sorted((lang, list(p)) for lang, p in t.patterns.items()), t.emotion]
+            for t in codebook
+        ]
+        data = json.dumps(content, ensure_ascii=False, separators=(",", ":"))
+        found = f"{ANALYZER_VERSION}+{hashlib.sha256(data.encode()).hexdigest()[:8]}"
+        _versions[codebook] = found
+    return found
 
 
 def score_answers(
@@ -42,6 +88,7 @@ def score_answers(
     if analyze is None or not answers:
         return 0
     codebook = codebook or current_codebook(session)
+    version = analyzer_version(codebook)
     ids = [a.id for a in answers]
     session.execute(
         delete(AnswerTheme).where(AnswerTheme.answer_id.in_(ids), AnswerTheme.source == "auto")
@@ -49,7 +96,7 @@ def score_answers(
     for answer in answers:
         result = analyze(answer.text or "", language=language, codebook=codebook)
         analysis = answer.analysis or TextAnalysis(answer_id=answer.id)
-        analysis.analyzer_version = ANALYZER_VERSION
+        analysis.analyzer_version = version
         analysis.language = result.language
         analysis.polarity = result.polarity
         analysis.subjectivity = result.subjectivity
@@ -75,22 +122,28 @@ def score_answers(
     return len(answers)
 
 
-def answers_to_score(session: Session, rescore_all: bool) -> Iterator[list[Answer]]:
-    """Batches of text answers not scored yet (or, with rescore_all, every one)."""
+def _to_score(query: Select, rescore_all: bool, version: str) -> Select:
+    """Restrict a query over text answers to those to score: never scored, or stale."""
+    query = query.outerjoin(TextAnalysis).where(Answer.text.is_not(None))
+    if rescore_all:
+        return query
+    return query.where(or_(TextAnalysis.id.is_(None), TextAnalysis.analyzer_version != version))
+
+
+def answers_to_score(
+    session: Session, rescore_all: bool, codebook=None, batch_size: int = BATCH_SIZE
+) -> Iterator[list[Answer]]:
+    """Batches of text answers not scored with this analyzer and codebook (or every one)."""
+    version = analyzer_version(codebook or current_codebook(session))
     last_id = 0
     while True:
         query = (
-            select(Answer)
-            .outerjoin(TextAnalysis)
-            .where(Answer.text.is_not(None), Answer.id > last_id)
+            _to_score(select(Answer), rescore_all, version)
+            .where(Answer.id > last_id)
             .options(selectinload(Answer.analysis), selectinload(Answer.response))
             .order_by(Answer.id)
-            .limit(500)
+            .limit(batch_size)
         )
-        if not rescore_all:
-            query = query.where(
-                or_(TextAnalysis.id.is_(None), TextAnalysis.analyzer_version != ANALYZER_VERSION)
-            )
         batch = list(session.scalars(query))
         if not batch:
             return
@@ -98,15 +151,12 @@ def answers_to_score(session: Session, rescore_all: bool) -> Iterator[list[Answe
         yield batch
 
 
-def count_to_score(session: Session, rescore_all: bool) -> int:
-    from sqlalchemy import func
-
-    query = select(func.count(Answer.id)).outerjoin(TextAnalysis).where(Answer.text.is_not(None))
-    if not rescore_all:
-        query = query.where(
-            or_(TextAnalysis.id.is_(None), TextAnalysis.analyzer_version != ANALYZER_VERSION)
-        )
-    return session.scalar(query) or 0
+def count_to_score(session: Session, rescore_all: bool, codebook=None) -> int:
+    """How many text answers `answers_to_score` would give."""
+    if analyze is None:
+        return 0
+    version = analyzer_version(codebook or current_codebook(session))
+    return session.scalar(_to_score(select(func.count(Answer.id)), rescore_all, version)) or 0
 
 
 def score_batch_by_language(session: Session, batch: list[Answer], codebook) -> None:
@@ -117,3 +167,26 @@ def score_batch_by_language(session: Session, batch: list[Answer], codebook) -> 
         by_language.setdefault(language or "", []).append(answer)
     for language, answers in by_language.items():
         score_answers(session, answers, language or None, codebook)
+
+
+def rescore(
+    session: Session,
+    rescore_all: bool = False,
+    codebook=None,
+    progress: Callable[[int], object] | None = None,
+) -> int:
+    """Score what is unscored or stale (or everything), committing batch by batch.
+
+    `progress` is called with the size of each committed batch. Returns the number scored.
+    """
+    if analyze is None:
+        return 0
+    codebook = codebook or current_codebook(session)
+    done = 0
+    for batch in answers_to_score(session, rescore_all, codebook):
+        score_batch_by_language(session, batch, codebook)
+        session.commit()
+        done += len(batch)
+        if progress is not None:
+            progress(len(batch))
+    return done

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("design", __name__)
 
-from . import journey_views, questionnaire_views, response_views  # noqa: E402,F401
+from . import journey_views, questionnaire_views, response_views, theme_views  # noqa: E402,F401

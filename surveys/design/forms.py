@@ -186,3 +186,86 @@ class QuestionForm(FlaskForm):
         self.options.data = format_options(question.options or [])
         self.scale.data = (question.settings or {}).get("scale")
         self.touchpoint.data = question.touchpoint_id or 0
+
+
+THEME_KEY_HINT = "lower_snake_case, e.g. store_parking; a default key adds keywords to that theme."
+KEYWORDS_HINT = (
+    "One per line: plain words or phrases; end a word with * for any ending (rembours*)."
+)
+MAX_KEYWORDS = 200
+
+
+def parse_keywords(text: str | None) -> list[str]:
+    """Keywords typed one per line (or comma-separated), trimmed, without duplicates."""
+    words = (w.strip() for line in (text or "").splitlines() for w in line.split(","))
+    return list(dict.fromkeys(" ".join(w.split()) for w in words if w))
+
+
+def keyword_problem(keyword: str) -> str | None:
+    """Why a researcher's keyword would not work as intended, or None."""
+    if len(keyword) > 80:
+        return f"“{keyword[:20]}…” is too long (80 characters at most)."
+    if not any(c.isalnum() for c in keyword):
+        return f"“{keyword}” has no letter or digit."
+    for word in keyword.split():
+        if "*" in word.rstrip("*") or word.count("*") > 1:
+            return f"“{keyword}”: use * only once, at the end of a word."
+        if word.endswith("*") and sum(c.isalnum() for c in word) < 3:
+            return f"“{keyword}”: put at least 3 letters before the *, or it matches too much."
+    return None
+
+
+class ThemeForm(FlaskForm):
+    key = StringField(
+        "Key", validators=[DataRequired(), Length(max=60)], description=THEME_KEY_HINT
+    )
+    label_en = StringField("Name (English)", validators=[Optional(), Length(max=120)])
+    label_fr = StringField("Name (French)", validators=[Optional(), Length(max=120)])
+    description = TextAreaField("Description", validators=[Optional(), Length(max=1000)])
+    keywords_en = TextAreaField(
+        "Keywords (English)", validators=[Optional(), Length(max=8000)], description=KEYWORDS_HINT
+    )
+    keywords_fr = TextAreaField(
+        "Keywords (French)", validators=[Optional(), Length(max=8000)], description=KEYWORDS_HINT
+    )
+
+    def validate_keywords_en(self, field):
+        self._check_keywords(field)
+        if not parse_keywords(field.data) and not parse_keywords(self.keywords_fr.data):
+            raise ValidationError("Give at least one keyword, in English or French.")
+
+    def validate_keywords_fr(self, field):
+        self._check_keywords(field)
+
+    @staticmethod
+    def _check_keywords(field):
+        words = parse_keywords(field.data)
+        if len(words) > MAX_KEYWORDS:
+            raise ValidationError(f"At most {MAX_KEYWORDS} keywords per language.")
+        problems = [p for p in map(keyword_problem, words) if p]
+        if problems:
+            raise ValidationError(problems[0])
+
+    def to_data(self) -> dict:
+        """The theme as `Theme.from_dict` and the `themes` table read it."""
+        return {
+            "key": (self.key.data or "").strip(),
+            "label": {
+                lang: text
+                for lang in ("en", "fr")
+                if (text := (getattr(self, f"label_{lang}").data or "").strip())
+            },
+            "description": (self.description.data or "").strip(),
+            "keywords": {
+                lang: words
+                for lang in ("en", "fr")
+                if (words := parse_keywords(getattr(self, f"keywords_{lang}").data))
+            },
+        }
+
+    def fill_from(self, theme) -> None:
+        self.key.data = theme.key
+        for lang in ("en", "fr"):
+            getattr(self, f"label_{lang}").data = (theme.label or {}).get(lang, "")
+            getattr(self, f"keywords_{lang}").data = "\n".join((theme.keywords or {}).get(lang, []))
+        self.description.data = theme.description
