@@ -524,3 +524,31 @@ def test_interview_saved_twice_by_a_double_click_is_stored_once(client, auth, fo
     first, second = forms.post(url, data), forms.post(url, data)
     assert first.headers["Location"] == second.headers["Location"]
     assert count_responses(db_session) == 1
+
+
+def test_interview_with_a_choice_question_offers_its_options(client, auth, forms, db_session):
+    guide = an_interview_guide(db_session)
+    add_question(
+        db_session,
+        guide,
+        {
+            "key": "channel",
+            "type": "single_choice",
+            "prompt": {"en": "Channel used", "fr": "Canal utilisé"},
+            "options": [
+                {"value": "phone", "label": {"en": "Phone", "fr": "Téléphone"}},
+                {"value": "store", "label": {"en": "Store", "fr": "Magasin"}},
+            ],
+        },
+    )
+    db_session.commit()
+    auth.login()
+    page = client.get(f"/questionnaires/{guide.id}/interviews/new").get_data(as_text=True)
+    assert 'type="radio" name="q_channel"' in page and "Téléphone" in page
+    response = forms.post(
+        f"/questionnaires/{guide.id}/interviews/new",
+        {"language": "fr", "q_channel": "store", "submission_key": submission_key()},
+    )
+    assert response.status_code == 302
+    stored = db_session.scalars(select(Response)).one()
+    assert [a.choice for a in stored.answers] == ["store"]
