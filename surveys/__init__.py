@@ -50,7 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     csrf.init_app(app)
 
-    from . import auth, cli, design, errors, respond, web
+    from . import auth, cli, design, errors, input_guard, respond, web
 
     auth.init_app(app)
     app.register_blueprint(auth.bp)
@@ -58,6 +58,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(design.bp)
     app.register_blueprint(web.bp)
     errors.init_app(app)
+    input_guard.init_app(app)
     app.jinja_env.globals.update(question_helpers())
     cli.init_app(app)
     return app

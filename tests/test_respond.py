@@ -17,10 +17,10 @@ from builders import (
     submission_key,
     survey_url,
 )
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from surveys.design_service import close
-from surveys.models import Invitation, Questionnaire, Response
+from surveys.models import Invitation, Journey, Questionnaire, Response
 from surveys.question_types import LONG_TEXT_MAX, SHORT_TEXT_MAX
 
 EVERY_ANSWER = {
@@ -403,3 +403,30 @@ def test_answer_to_a_question_about_a_touchpoint_is_filed_under_that_touchpoint(
     stored = {a.question.key: a for a in db_session.scalars(select(Response)).one().answers}
     assert stored["box"].touchpoint_id == packaging.id
     assert stored["csat"].touchpoint_id is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/s/ab%00cd", "/s/{slug}?t=ab%00cd", "/s/{slug}?lang=f%00r", "/login?next=/h%00ome"],
+)
+def test_nul_characters_in_a_link_are_refused_with_400(client, db_session, url):
+    questionnaire = a_live_questionnaire(db_session)
+    response = client.get(url.format(slug=questionnaire.slug))
+    assert response.status_code == 400
+    assert "Reload the page" in response.get_data(as_text=True)
+
+
+def test_nul_characters_in_a_posted_form_store_nothing(client, auth, forms, db_session):
+    auth.login()
+    response = forms.post(
+        "/journeys/new", {"name": "Shop\x00", "template": "five-stage"}, page_url="/journeys/new"
+    )
+    assert response.status_code == 400
+    assert db_session.scalar(select(func.count(Journey.id))) == 0
+
+
+def test_a_body_over_the_documented_limit_is_refused_with_413(client, db_session):
+    questionnaire = a_live_questionnaire(db_session)
+    response = client.post(f"/s/{questionnaire.slug}", data={"q_why": "x" * (1024 * 1024 + 1)})
+    assert response.status_code == 413
+    assert count_responses(db_session) == 0
