@@ -52,13 +52,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import auth, cli, design, errors, input_guard, respond, web
 
+    input_guard.init_app(app)
     auth.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(respond.bp)
     app.register_blueprint(design.bp)
     app.register_blueprint(web.bp)
     errors.init_app(app)
-    input_guard.init_app(app)
     app.jinja_env.globals.update(question_helpers())
     cli.init_app(app)
     return app

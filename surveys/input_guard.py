@@ -7,6 +7,16 @@ field would reach the database and fail there as a server error.
 from __future__ import annotations
 
 from flask import Flask, abort, request
+from werkzeug.routing import IntegerConverter
+
+DATABASE_INT_MAX = 2**31 - 1  # PostgreSQL's integer, the type of every id
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:...>` in URLs, bounded so a huge id is a 404 rather than a database error."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=DATABASE_INT_MAX, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def _has_nul(fields) -> bool:
@@ -25,4 +35,6 @@ def refuse_nul_characters() -> None:
 
 
 def init_app(app: Flask) -> None:
+    """Before any blueprint is registered, so every `<int:id>` rule gets the bound."""
+    app.url_map.converters["int"] = DatabaseIdConverter
     app.before_request(refuse_nul_characters)

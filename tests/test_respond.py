@@ -430,3 +430,20 @@ def test_a_body_over_the_documented_limit_is_refused_with_413(client, db_session
     response = client.post(f"/s/{questionnaire.slug}", data={"q_why": "x" * (1024 * 1024 + 1)})
     assert response.status_code == 413
     assert count_responses(db_session) == 0
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/journeys/99999999999999999999999", "/stages/2147483648/edit", "/responses/2147483648"],
+)
+def test_an_id_beyond_the_database_range_is_a_404(client, auth, url):
+    auth.login()
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999", "-3", "two"])
+def test_any_page_number_of_the_response_list_shows_a_page(client, auth, db_session, page):
+    questionnaire = a_live_questionnaire(db_session)
+    auth.login()
+    response = client.get(f"/questionnaires/{questionnaire.id}/responses?page={page}")
+    assert response.status_code == 200

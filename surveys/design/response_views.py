@@ -26,10 +26,11 @@ PAGE_SIZE = 50
 def responses(questionnaire_id: int):
     questionnaire = get_or_404(Questionnaire, questionnaire_id)
     session = get_session()
-    page = max(request.args.get("page", 1, type=int), 1)
     total = session.scalar(
         select(func.count()).where(Response.questionnaire_id == questionnaire.id)
     )
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
     rows = session.scalars(
         select(Response)
         .where(Response.questionnaire_id == questionnaire.id)
@@ -42,7 +43,6 @@ def responses(questionnaire_id: int):
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
     ).all()
-    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     return render_template(
         "design/responses.html",
         q=questionnaire,
