@@ -80,7 +80,7 @@ def seed_demo(responses: int, seed: int) -> None:
 @with_appcontext
 @click.option("--all", "rescore_all", is_flag=True, help="Re-score every text answer.")
 def analyze(rescore_all: bool) -> None:
-    """Score text answers not scored yet (or all of them, after the analyzer changed)."""
+    """Score text answers not scored yet or stale (older analyzer or codebook), or --all."""
     from . import scoring
 
     if not scoring.analysis_available():

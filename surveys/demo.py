@@ -553,7 +553,7 @@ class _ResponseFactory:
         if found is None:
             result = scoring.analyze(text, language=language, codebook=self.codebook)
             found = self.analyses[(text, language)] = {
-                "analyzer_version": scoring.ANALYZER_VERSION,
+                "analyzer_version": scoring.analyzer_version(self.codebook),
                 "language": result.language,
                 "polarity": result.polarity,
                 "subjectivity": result.subjectivity,

@@ -215,6 +215,7 @@ def test_scores_follow_the_sentiment_of_the_text(db_session, tmp_path):
     )
     assert "Scored" in summary
 
+    codebook = scoring.current_codebook(db_session)
     pairs = []
     for response in web_responses(db_session):
         score = next(a for a in response.answers if a.number is not None)
@@ -222,7 +223,7 @@ def test_scores_follow_the_sentiment_of_the_text(db_session, tmp_path):
         for answer in response.answers:
             if answer.text:
                 assert answer.analysis is not None
-                assert answer.analysis.analyzer_version == scoring.ANALYZER_VERSION
+                assert answer.analysis.analyzer_version == scoring.analyzer_version(codebook)
                 assert answer.analysis.stage_id == answer.stage_id
                 pairs.append(((score.number - low) / (high - low), answer.analysis.polarity))
     assert len(pairs) > N / 2

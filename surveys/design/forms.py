@@ -222,8 +222,9 @@ class ThemeForm(FlaskForm):
     label_en = StringField("Name (English)", validators=[Optional(), Length(max=120)])
     label_fr = StringField("Name (French)", validators=[Optional(), Length(max=120)])
     description = TextAreaField("Description", validators=[Optional(), Length(max=1000)])
+    # No Optional(): it would stop the check that one of the two lists has a keyword.
     keywords_en = TextAreaField(
-        "Keywords (English)", validators=[Optional(), Length(max=8000)], description=KEYWORDS_HINT
+        "Keywords (English)", validators=[Length(max=8000)], description=KEYWORDS_HINT
     )
     keywords_fr = TextAreaField(
         "Keywords (French)", validators=[Optional(), Length(max=8000)], description=KEYWORDS_HINT
