@@ -50,13 +50,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     csrf.init_app(app)
 
-    from . import auth, cli, design, errors, input_guard, respond, web
+    from . import auth, cli, design, errors, input_guard, insight, respond, web
 
     input_guard.init_app(app)
     auth.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(respond.bp)
     app.register_blueprint(design.bp)
+    app.register_blueprint(insight.bp)
     app.register_blueprint(web.bp)
     errors.init_app(app)
     app.jinja_env.globals.update(question_helpers())

@@ -2,6 +2,7 @@
 
 from .base import Base, utcnow
 from .journey import Journey, Stage, Touchpoint, touchpoint_stages
+from .pain_point import PAIN_POINT_STATUSES, PainPoint, PainPointEvidence
 from .questionnaire import (
     KINDS,
     LANGUAGES,
@@ -19,6 +20,7 @@ __all__ = [
     "KINDS",
     "LANGUAGES",
     "MIN_PASSWORD_LENGTH",
+    "PAIN_POINT_STATUSES",
     "ROLES",
     "STATUSES",
     "Answer",
@@ -26,6 +28,8 @@ __all__ = [
     "Base",
     "Invitation",
     "Journey",
+    "PainPoint",
+    "PainPointEvidence",
     "Question",
     "Questionnaire",
     "QuestionnaireVersion",

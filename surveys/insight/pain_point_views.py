@@ -1,0 +1,3 @@
+"""Pain points: follow-up by CX leads, and the pain-point report."""
+
+from . import bp  # noqa: F401
