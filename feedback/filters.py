@@ -1,0 +1,119 @@
+"""The filters of the journey map, its drill-downs, pain points and exports.
+
+One definition, read from and written to the query string (so a filtered view can be
+shared by its URL) and applied to any query that involves `Response`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import Select
+
+from surveys.models import Response
+
+SEGMENT_PREFIX = "segment."
+SEGMENT_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
+LANGUAGES = ("fr", "en")
+
+
+class FilterError(ValueError):
+    """A filter value that cannot be read, with a message for the person who typed it."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What part of the answers a view reads: period, language, questionnaire, segments."""
+
+    date_from: date | None = None
+    date_to: date | None = None  # inclusive
+    language: str | None = None
+    questionnaire_id: int | None = None
+    segment: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+    @classmethod
+    def from_query(cls, args: Mapping[str, str]) -> Filters:
+        """Read `from`, `to`, `lang`, `questionnaire` and `segment.KEY=VALUE` parameters."""
+        date_from = _date(args.get("from"), "from")
+        date_to = _date(args.get("to"), "to")
+        if date_from and date_to and date_from > date_to:
+            raise FilterError("The start of the period is after its end.")
+        language = (args.get("lang") or "").strip() or None
+        if language is not None and language not in LANGUAGES:
+            raise FilterError("Language must be fr or en.")
+        questionnaire = (args.get("questionnaire") or "").strip()
+        if questionnaire and (not questionnaire.isdigit() or len(questionnaire) > 9):
+            raise FilterError("Unknown questionnaire.")
+        segment = []
+        for name, value in args.items():
+            if not name.startswith(SEGMENT_PREFIX) or not str(value).strip():
+                continue
+            key = name[len(SEGMENT_PREFIX) :]
+            if not SEGMENT_KEY.match(key):
+                raise FilterError(f"Unknown segment: {key[:40]}")
+            segment.append((key, str(value).strip()[:200]))
+        return cls(
+            date_from=date_from,
+            date_to=date_to,
+            language=language,
+            questionnaire_id=int(questionnaire) if questionnaire else None,
+            segment=tuple(sorted(segment)),
+        )
+
+    def to_query(self) -> dict[str, str]:
+        """The query-string form, for links that keep the filters."""
+        query: dict[str, str] = {}
+        if self.date_from:
+            query["from"] = self.date_from.isoformat()
+        if self.date_to:
+            query["to"] = self.date_to.isoformat()
+        if self.language:
+            query["lang"] = self.language
+        if self.questionnaire_id:
+            query["questionnaire"] = str(self.questionnaire_id)
+        for key, value in self.segment:
+            query[SEGMENT_PREFIX + key] = value
+        return query
+
+    def previous_period(self) -> Filters | None:
+        """The same filters over the period of the same length just before, if bounded."""
+        if not (self.date_from and self.date_to):
+            return None
+        length = (self.date_to - self.date_from).days + 1
+        return replace(
+            self,
+            date_from=self.date_from - timedelta(days=length),
+            date_to=self.date_from - timedelta(days=1),
+        )
+
+    def apply(self, query: Select) -> Select:
+        """Restrict a query over `Response` to the complete responses these filters select."""
+        query = query.where(Response.status == "complete")
+        if self.date_from:
+            query = query.where(Response.submitted_at >= _start_of(self.date_from))
+        if self.date_to:
+            query = query.where(Response.submitted_at < _start_of(self.date_to + timedelta(days=1)))
+        if self.language:
+            query = query.where(Response.language == self.language)
+        if self.questionnaire_id:
+            query = query.where(Response.questionnaire_id == self.questionnaire_id)
+        for key, value in self.segment:
+            query = query.where(Response.meta[key].as_string() == value)
+        return query
+
+
+def _date(value: str | None, name: str) -> date | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        raise FilterError(f"“{name}” must be a date like 2026-11-23.") from None
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
