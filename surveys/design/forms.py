@@ -9,6 +9,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -39,6 +40,11 @@ TYPE_LABELS = {
 }
 
 
+def options(pairs) -> list[SelectChoice]:
+    """Choices of a select or checkbox list from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -49,7 +55,7 @@ class JourneyForm(FlaskForm):
     description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
     template = SelectField(
         "Start from",
-        choices=[(k, t.name) for k, t in TEMPLATES.items()] + [("", "An empty journey")],
+        choices=options([(k, t.name) for k, t in TEMPLATES.items()] + [("", "An empty journey")]),
         default="five-stage",
     )
 
@@ -67,7 +73,7 @@ class TouchpointForm(FlaskForm):
     key = StringField("Key", validators=[DataRequired(), Length(max=40)])
     name_en = StringField("Name (English)", validators=[DataRequired(), Length(max=120)])
     name_fr = StringField("Name (French)", validators=[DataRequired(), Length(max=120)])
-    channel = SelectField("Channel", choices=CHANNELS)
+    channel = SelectField("Channel", choices=options(CHANNELS))
     stages = MultiCheckboxField("Stages", coerce=int)
     is_moment_of_truth = BooleanField("Moment of truth")
 
@@ -75,10 +81,10 @@ class TouchpointForm(FlaskForm):
 class QuestionnaireForm(FlaskForm):
     stage = SelectField("Stage", coerce=int)
     touchpoint = SelectField("Touchpoint", coerce=int)
-    kind = SelectField("Kind", choices=[(k, KIND_LABELS[k]) for k in KINDS])
+    kind = SelectField("Kind", choices=options((k, KIND_LABELS[k]) for k in KINDS))
     languages = MultiCheckboxField(
         "Languages",
-        choices=LANGUAGE_CHOICES,
+        choices=options(LANGUAGE_CHOICES),
         default=["fr", "en"],
         validators=[DataRequired("Choose at least one language.")],
     )
@@ -92,7 +98,7 @@ class QuestionnaireSettingsForm(FlaskForm):
     intro_en = TextAreaField("Introduction (English)", validators=[Optional(), Length(max=1000)])
     languages = MultiCheckboxField(
         "Languages",
-        choices=LANGUAGE_CHOICES,
+        choices=options(LANGUAGE_CHOICES),
         validators=[DataRequired("Choose at least one language.")],
     )
 
@@ -123,7 +129,7 @@ class QuestionForm(FlaskForm):
         validators=[DataRequired(), Length(max=40)],
         description="Stable name used in exports and the API, e.g. why, nps.",
     )
-    type = SelectField("Type", choices=[(t, TYPE_LABELS[t]) for t in TYPES])
+    type = SelectField("Type", choices=options((t, TYPE_LABELS[t]) for t in TYPES))
     prompt_fr = TextAreaField("Question (French)", validators=[Optional(), Length(max=500)])
     prompt_en = TextAreaField("Question (English)", validators=[Optional(), Length(max=500)])
     help_fr = StringField("Help text (French)", validators=[Optional(), Length(max=300)])

@@ -21,7 +21,7 @@ from ..journeys import (
 )
 from ..models import Journey, Questionnaire, Response, Stage, Touchpoint
 from . import bp
-from .forms import JourneyForm, StageForm, TouchpointForm
+from .forms import JourneyForm, StageForm, TouchpointForm, options
 
 
 def get_or_404(model, object_id: int):
@@ -33,7 +33,7 @@ def get_or_404(model, object_id: int):
 
 def _touchpoint_form(journey: Journey, **kwargs) -> TouchpointForm:
     form = TouchpointForm(**kwargs)
-    form.stages.choices = [(s.id, s.name_en) for s in journey.stages]
+    form.stages.choices = options((s.id, s.name_en) for s in journey.stages)
     return form
 
 

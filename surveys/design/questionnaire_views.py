@@ -24,7 +24,7 @@ from ..question_types import parse_form
 from ..respond.messages import choose_language, translator
 from ..respond.routes import render_survey
 from . import bp
-from .forms import QuestionForm, QuestionnaireForm, QuestionnaireSettingsForm
+from .forms import QuestionForm, QuestionnaireForm, QuestionnaireSettingsForm, options
 from .journey_views import get_or_404
 
 
@@ -34,10 +34,10 @@ def public_url(questionnaire: Questionnaire) -> str:
 
 def _questionnaire_form(journey: Journey) -> QuestionnaireForm:
     form = QuestionnaireForm()
-    form.stage.choices = [(s.id, s.name_en) for s in journey.stages]
-    form.touchpoint.choices = [(0, "— The whole stage —")] + [
-        (t.id, t.name_en) for t in journey.touchpoints
-    ]
+    form.stage.choices = options((s.id, s.name_en) for s in journey.stages)
+    form.touchpoint.choices = options(
+        [(0, "— The whole stage —")] + [(t.id, t.name_en) for t in journey.touchpoints]
+    )
     if request.method == "GET" and "stage" in request.args:
         form.stage.data = request.args.get("stage", type=int)
     return form
@@ -109,9 +109,10 @@ def questionnaire_settings(questionnaire_id: int):
 
 def _question_form(questionnaire: Questionnaire) -> QuestionForm:
     form = QuestionForm()
-    form.touchpoint.choices = [(0, "— Same as the questionnaire —")] + [
-        (t.id, t.name_en) for t in questionnaire.journey.touchpoints
-    ]
+    form.touchpoint.choices = options(
+        [(0, "— Same as the questionnaire —")]
+        + [(t.id, t.name_en) for t in questionnaire.journey.touchpoints]
+    )
     return form
 
 
