@@ -33,6 +33,7 @@ class Response(Base):
     __tablename__ = "responses"
     __table_args__ = (
         Index("ix_responses_questionnaire_submitted", "questionnaire_id", "submitted_at"),
+        Index("ix_responses_submitted_at", "submitted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -64,7 +65,19 @@ class Answer(Base):
     """One answer. Stage and touchpoint are fixed at write time: where the answer is about."""
 
     __tablename__ = "answers"
-    __table_args__ = (Index("ix_answers_stage_touchpoint", "stage_id", "touchpoint_id"),)
+    __table_args__ = (
+        Index("ix_answers_stage_touchpoint", "stage_id", "touchpoint_id"),
+        # Covers the journey map's pass over a stage's answers (migration 0003).
+        Index(
+            "ix_answers_cell_scores",
+            "stage_id",
+            "touchpoint_id",
+            "question_id",
+            "response_id",
+            "number",
+            "choice",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(
@@ -89,6 +102,12 @@ class TextAnalysis(Base):
     """The scoring of one free-text answer, with the analyzer version that produced it."""
 
     __tablename__ = "text_analyses"
+    __table_args__ = (
+        # Covers the journey map's sentiment and inferred emotions (migration 0003).
+        Index(
+            "ix_text_analyses_cell", "stage_id", "touchpoint_id", "answer_id", "emotion", "polarity"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     answer_id: Mapped[int] = mapped_column(
