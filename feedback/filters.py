@@ -89,20 +89,27 @@ class Filters:
             date_to=self.date_from - timedelta(days=1),
         )
 
+    def criteria(self, statuses: tuple[str, ...] = ("complete",)) -> list:
+        """The WHERE conditions on `Response`: by default complete responses only.
+
+        Drop-off passes ("complete", "partial") to compare both under the same filters.
+        """
+        found = [Response.status.in_(statuses)]
+        if self.date_from:
+            found.append(Response.submitted_at >= _start_of(self.date_from))
+        if self.date_to:
+            found.append(Response.submitted_at < _start_of(self.date_to + timedelta(days=1)))
+        if self.language:
+            found.append(Response.language == self.language)
+        if self.questionnaire_id:
+            found.append(Response.questionnaire_id == self.questionnaire_id)
+        for key, value in self.segment:
+            found.append(Response.meta[key].as_string() == value)
+        return found
+
     def apply(self, query: Select) -> Select:
         """Restrict a query over `Response` to the complete responses these filters select."""
-        query = query.where(Response.status == "complete")
-        if self.date_from:
-            query = query.where(Response.submitted_at >= _start_of(self.date_from))
-        if self.date_to:
-            query = query.where(Response.submitted_at < _start_of(self.date_to + timedelta(days=1)))
-        if self.language:
-            query = query.where(Response.language == self.language)
-        if self.questionnaire_id:
-            query = query.where(Response.questionnaire_id == self.questionnaire_id)
-        for key, value in self.segment:
-            query = query.where(Response.meta[key].as_string() == value)
-        return query
+        return query.where(*self.criteria())
 
 
 def _date(value: str | None, name: str) -> date | None:

@@ -13,8 +13,6 @@ from datetime import datetime
 from types import EllipsisType
 
 from sqlalchemy import (
-    BinaryExpression,
-    BooleanClauseList,
     Select,
     and_,
     case,
@@ -626,21 +624,6 @@ class DropOff:
         return self.completed / self.started * 100 if self.started else None
 
 
-def _any_status(filters: Filters) -> list:
-    """The filters' criteria for complete and partial responses alike.
-
-    `Filters.apply` keeps complete responses only, which is right for every figure but
-    this one: drop-off compares them with the partial ones, under the same filters.
-    """
-    clause = filters.apply(select(Response.id)).whereclause
-    parts = clause.clauses if isinstance(clause, BooleanClauseList) else [clause]
-
-    def is_status(part) -> bool:
-        return isinstance(part, BinaryExpression) and getattr(part.left, "key", None) == "status"
-
-    return [p for p in parts if not is_status(p)] + [Response.status.in_(("complete", "partial"))]
-
-
 def drop_off(session: Session, journey: Journey, filters: Filters) -> list[DropOff]:
     """Per questionnaire of the journey: responses started vs completed, answers per question."""
     questionnaires = session.scalars(
@@ -651,7 +634,7 @@ def drop_off(session: Session, journey: Journey, filters: Filters) -> list[DropO
     if not questionnaires:
         return []
     ids = [q.id for q in questionnaires]
-    criteria = _any_status(filters)
+    criteria = filters.criteria(statuses=("complete", "partial"))
     statuses = session.execute(
         select(Response.questionnaire_id, Response.status, func.count())
         .where(Response.questionnaire_id.in_(ids), *criteria)
