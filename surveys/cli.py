@@ -16,7 +16,14 @@ from .models import MIN_PASSWORD_LENGTH, ROLES, Questionnaire, User
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_db, seed_demo, create_user, analyze, list_questionnaires):
+    for command in (
+        init_db,
+        seed_demo,
+        create_user,
+        analyze,
+        list_questionnaires,
+        export_report,
+    ):
         app.cli.add_command(command)
 
 
@@ -119,3 +126,56 @@ def list_questionnaires() -> None:
                     )
                 )
             )
+
+
+@click.command("export-report")
+@with_appcontext
+@click.option("--journey", "journey_id", type=int, required=True, help="Journey id.")
+@click.option(
+    "--format", "fmt", type=click.Choice(("csv", "xlsx", "pdf")), required=True, help="File type."
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True, help="File.")
+@click.option("--from", "date_from", default="", help="First day, e.g. 2026-10-01.")
+@click.option("--to", "date_to", default="", help="Last day (included).")
+@click.option("--answers", is_flag=True, help="Every answer (CSV or XLSX) instead of pain points.")
+def export_report(
+    journey_id: int, fmt: str, output: str, date_from: str, date_to: str, answers: bool
+) -> None:
+    """The pain-point report of a journey (or --answers: every answer) written to a file."""
+    from feedback import exports
+    from feedback.filters import FilterError, Filters
+
+    from .models import Journey
+
+    try:
+        filters = Filters.from_query({"from": date_from, "to": date_to})
+    except FilterError as error:
+        raise click.BadParameter(str(error), param_hint="--from/--to") from None
+    if answers and fmt == "pdf":
+        raise click.UsageError("--answers writes CSV or XLSX, not PDF.")
+    min_n = current_app.config.get("MIN_ANSWERS_PER_CELL", 30)
+    with db.new_session(current_app) as session:
+        journey = session.get(Journey, journey_id)
+        if journey is None:
+            raise click.ClickException(f"No journey #{journey_id}.")
+        if not answers:
+            chunks = exports.write_report(session, journey, filters, fmt, min_n)
+        elif fmt == "csv":
+            chunks = exports.answers_csv(session, journey, filters)
+        else:
+            chunks = exports.answers_xlsx(session, journey, filters, min_n)
+        size = _write_chunks(output, chunks)
+        session.commit()  # "came back" flags found while reading
+    click.echo(f"Wrote {output} ({size:,} bytes).")
+
+
+def _write_chunks(path: str, chunks) -> int:
+    size = 0
+    try:
+        with open(path, "wb") as out:
+            for chunk in chunks:
+                out.write(chunk)
+                size += len(chunk)
+    except OSError as error:
+        raise click.ClickException(f"Cannot write {path}: {error.strerror}") from None
+    return size

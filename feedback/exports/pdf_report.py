@@ -1,0 +1,362 @@
+"""The PDF report a manager reads: overview, sentiment heatmap, top pain points, method.
+
+Drawn with matplotlib's PDF backend only (vector text and charts, A4 portrait). Figures
+are built without pyplot so rendering is safe in a threaded server.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.figure import Figure
+
+from .report import Report
+
+A4 = (8.27, 11.69)
+MARGIN = 0.07  # of the page, left/right and top/bottom
+INK, MUTED, NEGATIVE, POSITIVE, GREY = "#1d2330", "#5a6272", "#b3261e", "#1e7a3c", "#d6dae1"
+SENTIMENT = LinearSegmentedColormap.from_list(
+    "sentiment", ["#d9534f", "#f4c7c3", "#ffffff", "#c8e6cf", "#4f9d69"]
+)
+TOP = 10
+TREND_WORDS = {"up": "rising", "down": "falling", "flat": "stable", "new": "new this period"}
+
+METHOD = [
+    (
+        "Sentiment",
+        "Each free-text answer is scored by a lexicon-based analyzer (TextBlob, with a French "
+        "model) from -1 (very negative) to +1 (very positive). Mean sentiment is the plain "
+        "mean over the scored text answers of a stage or cell.",
+    ),
+    (
+        "Themes",
+        "A theme (late delivery, hidden fees, ...) is found in an answer by the codebook's "
+        "keywords, or coded by a researcher. An answer can carry several themes.",
+    ),
+    (
+        "Pain point",
+        "A theme at one stage x touchpoint. Frequency: customer answers carrying it. Share: "
+        "frequency / text answers of the cell. Negativity: mean of max(0, -sentiment) over "
+        "those answers, from 0 to 1.",
+    ),
+    (
+        "Severity",
+        "Severity = frequency x mean negativity: the total negativity the theme accounts for. "
+        "Ten mildly negative answers (-0.3) weigh 3.0, as much as three furious ones (-1.0). "
+        "Pain points are ranked by severity.",
+    ),
+    (
+        "Trend",
+        "The share of the pain point compared with the previous period of the same length "
+        "and the same filters (shares, not counts, so a busier period alone does not look "
+        "worse). Shown only when the period has both a start and an end.",
+    ),
+    (
+        "NPS",
+        "Net Promoter Score on 0-10: % promoters (9-10) - % detractors (0-6), from -100 to "
+        "100. Margin of error (95%) from the trinomial variance: "
+        "1.96 x sqrt((p + d - (p - d)^2) / n) x 100.",
+    ),
+    (
+        "CSAT",
+        "Customer satisfaction on 1-5: the % of answers 4 or 5 (top-2-box), with a Wilson "
+        "95% interval.",
+    ),
+    (
+        "CES",
+        "Customer effort on 1-7 (agreement that it was easy): the mean, and the % of 5-7.",
+    ),
+    (
+        "n and margins",
+        "Every figure is computed from its n answers. Below the minimum n of this report a "
+        "figure is shown as not enough answers (grey), never as a precise-looking number. "
+        "Interview notes are not counted in any figure: they are attached as evidence.",
+    ),
+]
+
+
+def report_pdf(report: Report) -> bytes:
+    """The whole report as PDF bytes."""
+    out = io.BytesIO()
+    metadata = {"Title": f"Pain-point report: {report.journey.name}", "Creator": "Parcours"}
+    with PdfPages(out, metadata=metadata) as pdf:
+        pages = _Flow(pdf)
+        _overview(pages, report)
+        pages.new_page()
+        _heatmap(pages, report)
+        pages.y -= 0.04
+        _pain_points(pages, report)
+        pages.new_page()
+        _method(pages, report)
+        pages.close()
+    return out.getvalue()
+
+
+class _Flow:
+    """Text laid out top to bottom, onto a new A4 page when the current one is full."""
+
+    def __init__(self, pdf: PdfPages):
+        self.pdf, self.figure, self.y, self.number = pdf, None, 0.0, 0
+        self.new_page()
+
+    def new_page(self) -> None:
+        self.close()
+        self.figure = Figure(figsize=A4)
+        self.y, self.number = 1 - MARGIN, self.number + 1
+        self.figure.text(
+            1 - MARGIN, MARGIN / 2, f"{self.number}", ha="right", color=MUTED, fontsize=8
+        )
+
+    def close(self) -> None:
+        if self.figure is not None:
+            self.pdf.savefig(self.figure)
+            self.figure = None
+
+    def room(self, height: float) -> None:
+        if self.y - height < MARGIN:
+            self.new_page()
+
+    def text(self, value: str, size=10, indent=0.0, gap=0.4, **style) -> None:
+        """Wrapped text; `gap` is the space after, in lines."""
+        width_pt = (1 - 2 * MARGIN - indent) * A4[0] * 72
+        chars = max(int(width_pt / (size * 0.52)), 20)
+        lines = textwrap.wrap(_printable(value), chars) or [""]
+        line_height = size * 1.35 / 72 / A4[1]
+        self.room(line_height * len(lines))
+        for line in lines:
+            self.figure.text(
+                MARGIN + indent,
+                self.y,
+                line,
+                fontsize=size,
+                va="top",
+                color=style.get("color", INK),
+                fontweight=style.get("weight", "normal"),
+                fontstyle=style.get("style", "normal"),
+                parse_math=False,  # "$20" in a quote is money, not mathtext
+            )
+            self.y -= line_height
+        self.y -= line_height * gap
+
+    def axes(self, height: float):
+        """Axes spanning the text width, `height` (page fraction) tall, below the cursor."""
+        self.room(height)
+        self.y -= height
+        return self.figure.add_axes((MARGIN + 0.08, self.y, 1 - 2 * MARGIN - 0.1, height * 0.85))
+
+
+def _printable(text: str) -> str:
+    # The PDF font has no emoji: drop them (and their joiners) rather than print boxes.
+    return "".join(c for c in text if ord(c) < 0x1F000 and c not in "\ufe0f\u200d")
+
+
+def _overview(pages: _Flow, report: Report) -> None:
+    pages.text("Pain-point report", size=22, weight="bold", gap=0.2)
+    pages.text(report.journey.name, size=14, gap=0.8)
+    pages.text(f"Period: {report.period}", size=10, gap=0.1)
+    pages.text(f"Filters: {report.filter_text}", size=10, gap=0.1)
+    pages.text(
+        f"Generated {report.generated_at:%Y-%m-%d %H:%M} UTC · minimum n per figure: "
+        f"{report.min_n}",
+        size=9,
+        color=MUTED,
+        gap=0.8,
+    )
+    totals = " · ".join(f"{value:,} {name}" for name, value in report.totals.items())
+    pages.text(totals, size=11, weight="bold", gap=0.3)
+    pages.text(
+        f"{len(report.pain_points)} pain points (themes at a stage x touchpoint) in the period.",
+        gap=1.0,
+    )
+    pages.text("Scores by stage", size=13, weight="bold", gap=0.3)
+    for scores in report.scores:
+        pages.text(f"{scores.stage}: {_score_line(scores, report.min_n)}", size=10, gap=0.15)
+    pages.y -= 0.02
+    pages.text("Sentiment curve across the stages", size=13, weight="bold", gap=0.3)
+    _curve(pages.axes(0.3), report)
+
+
+def _score_line(scores, min_n: int) -> str:
+    parts = []
+    if scores.nps:
+        parts.append(_figure("NPS", scores.nps, "{:+.0f} ± {:.0f}", min_n))
+    if scores.csat:
+        parts.append(_figure("CSAT", scores.csat, "{:.0f}% ± {:.0f}", min_n))
+    if scores.ces:
+        ces = scores.ces
+        value = f"{ces.mean:.1f}/7" if ces.enough else "not enough answers"
+        parts.append(f"CES {value} (n={ces.n})")
+    return " · ".join(parts) or "no score question answered"
+
+
+def _figure(name: str, figure, pattern: str, min_n: int) -> str:
+    if not figure.enough or figure.value is None:
+        return f"{name} not enough answers (n={figure.n}, minimum {min_n})"
+    return f"{name} {pattern.format(figure.value, figure.margin or 0)} (n={figure.n})"
+
+
+def _curve(axes, report: Report) -> None:
+    names = [place.stage for place in report.curve]
+    xs = range(len(names))
+    values = [place.sentiment for place in report.curve]
+    known = [(x, v, p.n) for x, v, p in zip(xs, values, report.curve, strict=True) if v is not None]
+    axes.axhline(0, color=GREY, linewidth=1)
+    if known:
+        axes.plot([k[0] for k in known], [k[1] for k in known], color=INK, linewidth=1.5)
+    for x, value, n in known:
+        enough = n >= report.min_n
+        colour = NEGATIVE if value < 0 else POSITIVE
+        axes.scatter(
+            [x], [value], s=40, zorder=3, color=colour if enough else "white", edgecolors=colour
+        )
+        axes.annotate(
+            f"{value:+.2f}\nn={n}",
+            (x, value),
+            textcoords="offset points",
+            xytext=(0, 8),
+            ha="center",
+            fontsize=7,
+            color=MUTED,
+        )
+    spread = max([abs(v) for _, v, _ in known] + [0.2]) * 1.5
+    axes.set_ylim(-spread, spread)
+    axes.set_xticks(list(xs), names, fontsize=8)
+    axes.set_xlim(-0.5, len(names) - 0.5)
+    axes.set_ylabel("mean sentiment (-1 to +1)", fontsize=8)
+    axes.tick_params(labelsize=8)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    if not known:
+        axes.text(
+            0.5,
+            0.5,
+            "No scored text answers in this period.",
+            ha="center",
+            transform=axes.transAxes,
+            color=MUTED,
+        )
+
+
+def _heatmap(pages: _Flow, report: Report) -> None:
+    pages.text("Mean sentiment by stage and touchpoint", size=16, weight="bold", gap=0.3)
+    pages.text(
+        f"Each cell: mean sentiment of the scored text answers (n below). Grey: fewer than "
+        f"{report.min_n} answers, not shown as a number. Blank: no answer.",
+        size=9,
+        color=MUTED,
+        gap=0.6,
+    )
+    rows = list(report.touchpoints)
+    if any(place.touchpoint is None for place in report.cells):
+        rows.append("Whole stage")
+    if not rows:
+        pages.text("No scored text answers in this period.", color=MUTED)
+        return
+    height = min(0.08 + 0.045 * len(rows), 0.75)
+    axes = pages.axes(height)
+    found = {(p.touchpoint or "Whole stage", p.stage): p for p in report.cells}
+    grid = [[found.get((row, stage)) for stage in report.stages] for row in rows]
+    values = [
+        [p.sentiment if p and p.n >= report.min_n else float("nan") for p in line] for line in grid
+    ]
+    axes.set_facecolor("white")
+    axes.imshow(values, cmap=SENTIMENT, vmin=-0.6, vmax=0.6, aspect="auto")
+    for r, line in enumerate(grid):
+        for c, place in enumerate(line):
+            _heat_cell(axes, r, c, place, report.min_n)
+    axes.set_xticks(range(len(report.stages)), report.stages, fontsize=8)
+    axes.set_yticks(range(len(rows)), rows, fontsize=8)
+    axes.xaxis.tick_top()
+    axes.tick_params(length=0)
+    for spine in axes.spines.values():
+        spine.set_visible(False)
+
+
+def _heat_cell(axes, row: int, column: int, place, min_n: int) -> None:
+    if place is None:
+        return
+    if place.n < min_n:
+        axes.add_patch(_grey_box(row, column))
+        axes.text(column, row, f"n={place.n}", ha="center", va="center", fontsize=7, color=MUTED)
+        return
+    axes.text(
+        column,
+        row,
+        f"{place.sentiment:+.2f}\nn={place.n}",
+        ha="center",
+        va="center",
+        fontsize=7,
+        color=INK,
+    )
+
+
+def _grey_box(row: int, column: int):
+    from matplotlib.patches import Rectangle
+
+    return Rectangle((column - 0.5, row - 0.5), 1, 1, color=GREY, linewidth=0)
+
+
+def _pain_points(pages: _Flow, report: Report) -> None:
+    pages.text(f"Top {TOP} pain points by severity", size=16, weight="bold", gap=0.3)
+    pages.text(
+        "Severity = frequency x mean negativity (see Method). Quotes: the most negative "
+        "answers carrying the theme at that place.",
+        size=9,
+        color=MUTED,
+        gap=0.8,
+    )
+    if not report.pain_points:
+        pages.text("No pain point in this period: no answer carries a theme.", color=MUTED)
+        return
+    for rank, row in enumerate(report.pain_points[:TOP], start=1):
+        pages.room(0.12)  # keep a title with its figures
+        place = row.stage_name + (f" · {row.touchpoint_name}" if row.touchpoint_name else "")
+        pages.text(f"{rank}. {row.theme_label} — {place}", size=12, weight="bold", gap=0.15)
+        pages.text(_figures_line(row), size=9, indent=0.02, gap=0.15)
+        if row.follow_up:
+            pages.text(_follow_up_line(row), size=9, indent=0.02, color=MUTED, gap=0.15)
+        for quote in row.quotes:
+            pages.text(f"“{quote.text.strip()}”", size=9, indent=0.04, style="italic", gap=0.1)
+        for note in row.follow_up.evidence if row.follow_up else []:
+            who = f" ({note.interviewee})" if note.interviewee else ""
+            pages.text(f"Interview{who}: “{note.text.strip()}”", size=9, indent=0.04, gap=0.1)
+        pages.y -= 0.015
+
+
+def _figures_line(row) -> str:
+    line = (
+        f"Severity {row.severity:.1f} · {row.frequency} of {row.cell_answers} text answers "
+        f"({row.share:.1%}) · mean negativity {row.negativity:.2f}"
+    )
+    if row.trend:
+        change = row.share_change or 0.0
+        line += f" · {TREND_WORDS.get(row.trend, row.trend)} ({change * 100:+.1f} pts)"
+    return line
+
+
+def _follow_up_line(row) -> str:
+    follow = row.follow_up
+    line = f"Status: {follow.status.replace('_', ' ')}"
+    if follow.owner:
+        line += f" · owner: {follow.owner}"
+    if follow.came_back:
+        line += " · came back after it was resolved"
+    if follow.note:
+        line += f" · note: {follow.note}"
+    return line
+
+
+def _method(pages: _Flow, report: Report) -> None:
+    pages.text("Method", size=16, weight="bold", gap=0.6)
+    for name, definition in METHOD:
+        pages.text(name, size=11, weight="bold", gap=0.1)
+        pages.text(definition, size=9.5, gap=0.7)
+    pages.text(
+        f"This report: {report.totals.get('responses', 0):,} responses, "
+        f"{report.totals.get('text answers', 0):,} text answers; minimum n {report.min_n}.",
+        size=9.5,
+        color=MUTED,
+    )

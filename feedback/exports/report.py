@@ -1,0 +1,174 @@
+"""What every pain-point report shows, computed once in SQL for one journey and filters."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from feedback import metrics
+from feedback.filters import Filters
+from feedback.pain_points import PainPointRow, pain_points
+from surveys.models import Answer, Journey, Question, Response, Stage, TextAnalysis, utcnow
+
+SCORE_TYPES = ("nps", "csat", "ces")
+
+
+@dataclass(frozen=True)
+class Place:
+    """A stage (touchpoint None) or a stage x touchpoint, with its mean sentiment."""
+
+    stage: str
+    touchpoint: str | None
+    n: int
+    sentiment: float | None
+
+
+@dataclass
+class StageScores:
+    stage: str
+    nps: metrics.Figure | None = None
+    csat: metrics.Figure | None = None
+    ces: metrics.Effort | None = None
+
+
+@dataclass
+class Report:
+    journey: Journey
+    filters: Filters
+    min_n: int
+    generated_at: datetime
+    totals: dict[str, int]
+    pain_points: list[PainPointRow]
+    stages: list[str] = field(default_factory=list)  # stage names in journey order
+    touchpoints: list[str] = field(default_factory=list)
+    cells: list[Place] = field(default_factory=list)  # the heatmap
+    curve: list[Place] = field(default_factory=list)  # one per stage, in order
+    scores: list[StageScores] = field(default_factory=list)
+
+    @property
+    def period(self) -> str:
+        start = self.filters.date_from.isoformat() if self.filters.date_from else "the start"
+        end = self.filters.date_to.isoformat() if self.filters.date_to else "today"
+        return f"{start} to {end}"
+
+    @property
+    def filter_text(self) -> str:
+        """The filters other than the period, as one readable line."""
+        parts = []
+        if self.filters.language:
+            parts.append(f"language {self.filters.language}")
+        if self.filters.questionnaire_id:
+            parts.append(f"questionnaire #{self.filters.questionnaire_id}")
+        parts += [f"{key} = {value}" for key, value in self.filters.segment]
+        return ", ".join(parts) or "none"
+
+
+def build_report(
+    session: Session, journey: Journey, filters: Filters, min_n: int = 30, limit=None
+) -> Report:
+    """Pain points, totals, the sentiment heatmap, the stage curve and the stage scores."""
+    stage_names = {s.id: s.name_en for s in journey.stages}
+    touchpoint_names = {t.id: t.name_en for t in journey.touchpoints}
+    report = Report(
+        journey=journey,
+        filters=filters,
+        min_n=min_n,
+        generated_at=utcnow(),
+        totals=totals(session, journey, filters),
+        pain_points=pain_points(session, journey, filters, limit=limit),
+        stages=list(stage_names.values()),
+    )
+    sentiment = _sentiment(session, journey, filters)
+    used = {tp for _, tp in sentiment if tp is not None}
+    report.touchpoints = [name for tid, name in touchpoint_names.items() if tid in used]
+    for (stage_id, tp_id), (n, mean) in sentiment.items():
+        name = touchpoint_names.get(tp_id) if tp_id is not None else None
+        report.cells.append(Place(stage_names[stage_id], name, n, mean))
+    report.curve = _curve(sentiment, stage_names)
+    report.scores = _scores(session, journey, filters, stage_names, min_n)
+    return report
+
+
+def _customer_answers(journey: Journey, filters: Filters, *columns):
+    query = (
+        select(*columns)
+        .join(Response, Response.id == Answer.response_id)
+        .where(Answer.stage_id.in_(select(Stage.id).where(Stage.journey_id == journey.id)))
+        .where(Response.channel != "interview")
+    )
+    return filters.apply(query)
+
+
+def totals(session: Session, journey: Journey, filters: Filters) -> dict[str, int]:
+    """Responses, answers and text answers the report reads."""
+    row = session.execute(
+        _customer_answers(
+            journey,
+            filters,
+            func.count(func.distinct(Answer.response_id)),
+            func.count(Answer.id),
+            func.count(Answer.text),
+        )
+    ).one()
+    return {"responses": row[0], "answers": row[1], "text answers": row[2]}
+
+
+def _sentiment(session: Session, journey: Journey, filters: Filters) -> dict:
+    """(n, mean polarity) of scored text answers per stage x touchpoint."""
+    query = _customer_answers(
+        journey,
+        filters,
+        Answer.stage_id,
+        Answer.touchpoint_id,
+        func.count(),
+        func.avg(TextAnalysis.polarity),
+    ).join(TextAnalysis, TextAnalysis.answer_id == Answer.id)
+    query = query.group_by(Answer.stage_id, Answer.touchpoint_id)
+    return {(s, tp): (n, float(mean)) for s, tp, n, mean in session.execute(query)}
+
+
+def _curve(sentiment: dict, stage_names: dict[int, str]) -> list[Place]:
+    """Mean sentiment per stage, weighted by the answers of each of its cells."""
+    sums: dict[int, list[float]] = defaultdict(lambda: [0, 0.0])
+    for (stage_id, _), (n, mean) in sentiment.items():
+        sums[stage_id][0] += n
+        sums[stage_id][1] += n * mean
+    return [
+        Place(name, None, int(sums[sid][0]), sums[sid][1] / sums[sid][0] if sums[sid][0] else None)
+        for sid, name in stage_names.items()
+    ]
+
+
+def _scores(session, journey, filters, stage_names, min_n) -> list[StageScores]:
+    """NPS, CSAT and CES per stage, from counts of each score value."""
+    query = _customer_answers(
+        journey, filters, Answer.stage_id, Question.type, Answer.number, func.count()
+    ).join(Question, Question.id == Answer.question_id)
+    query = query.where(Question.type.in_(SCORE_TYPES), Answer.number.is_not(None))
+    counts: dict[tuple[int, str], list[tuple[float, int]]] = defaultdict(list)
+    for stage_id, qtype, number, n in session.execute(
+        query.group_by(Answer.stage_id, Question.type, Answer.number)
+    ):
+        counts[(stage_id, qtype)].append((float(number), n))
+    scores = []
+    for stage_id, name in stage_names.items():
+        found = StageScores(name)
+        if values := counts.get((stage_id, "nps")):
+            promoters = sum(n for v, n in values if v >= 9)
+            passives = sum(n for v, n in values if 7 <= v < 9)
+            detractors = sum(n for v, n in values if v < 7)
+            found.nps = metrics.nps_from_counts(promoters, passives, detractors, min_n)
+        if values := counts.get((stage_id, "csat")):
+            total = sum(n for _, n in values)
+            found.csat = metrics.proportion(sum(n for v, n in values if v >= 4), total, min_n)
+        if values := counts.get((stage_id, "ces")):
+            total = sum(n for _, n in values)
+            easy = metrics.proportion(sum(n for v, n in values if v >= 5), total, min_n)
+            mean = sum(v * n for v, n in values) / total
+            found.ces = metrics.Effort(mean, easy, total, total >= min_n)
+        scores.append(found)
+    return scores

@@ -1,0 +1,120 @@
+"""The XLSX report: a summary sheet, the pain points and the answers.
+
+Written in openpyxl's write-only mode so the answers sheet streams to disk row by row.
+Every text cell is stored as a string (never a formula) and neutralised like the CSV.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import IO
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from .answers import ANSWER_COLUMNS
+from .cells import neutralise
+from .csv_report import PAIN_POINT_COLUMNS, pain_point_rows
+from .report import Report
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="2F3E5C")
+WRAP = Alignment(wrap_text=True, vertical="top")
+MAX_WIDTH = 60
+ANSWER_WIDTHS = (11, 20, 8, 9, 13, 14, 16, 12, 50, 10, 14, 12, 28, 40)
+
+
+def report_xlsx(
+    report: Report,
+    out: IO,
+    answer_pages: Iterable[Sequence[tuple]] | None = None,
+    with_pain_points: bool = True,
+) -> None:
+    """Write the workbook to `out`: summary, pain points (optional), answers (if given)."""
+    book = Workbook(write_only=True)
+    _summary(book, report)
+    if with_pain_points:
+        rows = list(pain_point_rows(report))
+        _table(book, "Pain points", PAIN_POINT_COLUMNS, rows, _widths(PAIN_POINT_COLUMNS, rows))
+    if answer_pages is not None:
+        rows = (row for page in answer_pages for row in page)
+        _table(book, "Answers", ANSWER_COLUMNS, rows, ANSWER_WIDTHS)
+    book.save(out)
+
+
+def _cell(sheet, value: object, header: bool = False) -> WriteOnlyCell:
+    if isinstance(value, datetime):  # Excel has no time zones: write UTC wall time
+        value = value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+    cell = WriteOnlyCell(sheet, value=neutralise(value))
+    if isinstance(cell.value, str):
+        cell.data_type = "s"  # a text is a text, whatever it starts with
+    if header:
+        cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+    return cell
+
+
+def _table(book, title: str, columns: Sequence[str], rows: Iterable, widths) -> None:
+    sheet = book.create_sheet(title)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.append([_cell(sheet, name, header=True) for name in columns])
+    count = 0
+    for row in rows:
+        sheet.append([_cell(sheet, value) for value in row])
+        count += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
+
+
+def _widths(columns: Sequence[str], rows: list[tuple]) -> list[float]:
+    widths = [len(name) + 2 for name in columns]
+    for row in rows:
+        for index, value in enumerate(row):
+            widths[index] = max(widths[index], min(len(str(value or "")) + 2, MAX_WIDTH))
+    return widths
+
+
+def _summary(book, report: Report) -> None:
+    sheet = book.create_sheet("Summary")
+    sheet.column_dimensions["A"].width = 24
+    for letter in "BCDEFGH":
+        sheet.column_dimensions[letter].width = 16
+    title = _cell(sheet, f"Pain-point report: {report.journey.name}")
+    title.font = Font(bold=True, size=14)
+    sheet.append([title])
+    facts = [
+        ("Journey", f"#{report.journey.id} {report.journey.name}"),
+        ("Period", report.period),
+        ("Filters", report.filter_text),
+        ("Generated", report.generated_at),
+        *((name.capitalize(), value) for name, value in report.totals.items()),
+        ("Pain points", len(report.pain_points)),
+        ("Minimum n per figure", report.min_n),
+    ]
+    for name, value in facts:
+        sheet.append([_cell(sheet, name, header=True), _cell(sheet, value)])
+    sheet.append([])
+    header = ("Stage", "NPS", "NPS ±", "NPS n", "CSAT %", "CSAT n", "CES mean", "CES n")
+    sheet.append([_cell(sheet, name, header=True) for name in header])
+    for scores in report.scores:
+        sheet.append([_cell(sheet, value) for value in _score_row(scores)])
+
+
+def _score_row(scores) -> tuple:
+    def shown(figure, value):
+        return round(value, 1) if figure and figure.enough and value is not None else None
+
+    nps, csat, ces = scores.nps, scores.csat, scores.ces
+    return (
+        scores.stage,
+        shown(nps, nps and nps.value),
+        shown(nps, nps and nps.margin),
+        nps.n if nps else 0,
+        shown(csat, csat and csat.value),
+        csat.n if csat else 0,
+        shown(ces, ces and ces.mean),
+        ces.n if ces else 0,
+    )
