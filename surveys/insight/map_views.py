@@ -2,103 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from types import EllipsisType
 
 from flask import Response as HttpResponse
-from flask import current_app, render_template, request
-from sqlalchemy import select
+from flask import render_template, request
 
 from feedback.charts import emotion_curve_svg
-from feedback.filters import SEGMENT_KEY, SEGMENT_PREFIX, FilterError, Filters
-from feedback.journey_map import drill_down, drop_off, emotion_curve, journey_map, segment_keys
+from feedback.filters import FilterError, Filters
+from feedback.journey_map import drill_down, drop_off, emotion_curve, journey_map
 
 from ..auth import reader_required
 from ..db import get_session
 from ..design.journey_views import get_or_404
-from ..models import Journey, Questionnaire
+from ..models import Journey
 from . import bp
+from .filter_form import filter_form_context, form_state, read_view
 
-MAX_MIN_N = 100_000
 MAX_PAGE = 100_000
-
-
-@dataclass(frozen=True)
-class MapView:
-    """What the URL asks for: the filters, the threshold, and the query that keeps them."""
-
-    filters: Filters
-    min_n: int
-    query: dict[str, str]
-
-
-def _questionnaires(journey: Journey) -> list[Questionnaire]:
-    return (
-        get_session()
-        .scalars(
-            select(Questionnaire)
-            .where(Questionnaire.journey_id == journey.id, Questionnaire.kind != "interview")
-            .order_by(Questionnaire.stage_id, Questionnaire.id)
-        )
-        .all()
-    )
-
-
-def _min_n(value: str | None) -> int:
-    default = int(current_app.config.get("MIN_ANSWERS_PER_CELL", 30))
-    value = (value or "").strip()
-    if not value:
-        return default
-    if not value.isdigit() or not 1 <= int(value) <= MAX_MIN_N:
-        raise FilterError(
-            f"The minimum of answers per cell must be a whole number from 1 to {MAX_MIN_N}."
-        )
-    return int(value)
-
-
-def _read_view(journey: Journey) -> MapView:
-    """The filters of the page, from the form's fields or a shared `segment.KEY` link."""
-    args = request.args.to_dict()
-    key = args.pop("segment_key", "").strip()
-    value = args.pop("segment_value", "").strip()
-    if key and value:
-        if not SEGMENT_KEY.match(key):
-            raise FilterError(f"Unknown segment: {key[:40]}")
-        args[SEGMENT_PREFIX + key] = value
-    filters = Filters.from_query(args)
-    if filters.questionnaire_id is not None and filters.questionnaire_id not in {
-        q.id for q in _questionnaires(journey)
-    }:
-        raise FilterError("Unknown questionnaire for this journey.")
-    min_n = _min_n(args.get("min_n"))
-    query = filters.to_query()
-    if args.get("min_n"):
-        query["min_n"] = str(min_n)
-    return MapView(filters, min_n, query)
-
-
-def _form_state(filters: Filters) -> dict:
-    """The values the filter form shows (the URL may carry fields the form did not send)."""
-    args = request.args
-    segment = filters.segment[0] if filters.segment else None
-    return {
-        "from": args.get("from", ""),
-        "to": args.get("to", ""),
-        "lang": args.get("lang", ""),
-        "questionnaire": args.get("questionnaire", ""),
-        "segment_key": args.get("segment_key") or (segment[0] if segment else ""),
-        "segment_value": args.get("segment_value") or (segment[1] if segment else ""),
-        "min_n": args.get("min_n", ""),
-    }
-
-
-def _page_context(journey: Journey) -> dict:
-    return {
-        "journey": journey,
-        "questionnaires": _questionnaires(journey),
-        "segment_keys": segment_keys(get_session(), journey),
-        "default_min_n": current_app.config.get("MIN_ANSWERS_PER_CELL", 30),
-    }
 
 
 @bp.get("/journeys/<int:journey_id>/map")
@@ -106,13 +26,13 @@ def _page_context(journey: Journey) -> dict:
 def journey_map_page(journey_id: int):
     journey = get_or_404(Journey, journey_id)
     try:
-        view = _read_view(journey)
+        view = read_view(journey)
     except FilterError as error:
         return render_template(
             "insight/journey_map.html",
             error=str(error),
-            form=_form_state(Filters()),
-            **_page_context(journey),
+            form=form_state(Filters()),
+            **filter_form_context(journey, "insight.journey_map_page", with_min_n=True),
         ), 400
     session = get_session()
     result = journey_map(session, journey, view.filters, view.min_n)
@@ -122,8 +42,8 @@ def journey_map_page(journey_id: int):
         map=result,
         view=view,
         drop_offs=drop_off(session, journey, view.filters),
-        form=_form_state(view.filters),
-        **_page_context(journey),
+        form=form_state(view.filters),
+        **filter_form_context(journey, "insight.journey_map_page", with_min_n=True),
     )
 
 
@@ -132,7 +52,7 @@ def journey_map_page(journey_id: int):
 def emotion_curve_chart(journey_id: int):
     journey = get_or_404(Journey, journey_id)
     try:
-        view = _read_view(journey)
+        view = read_view(journey)
     except FilterError as error:
         return HttpResponse(str(error), 400, mimetype="text/plain")
     curve = emotion_curve(get_session(), journey, view.filters)
@@ -167,7 +87,7 @@ def _place(journey: Journey) -> tuple[int | None, int | None | EllipsisType]:
 def map_answers(journey_id: int):
     journey = get_or_404(Journey, journey_id)
     try:
-        view = _read_view(journey)
+        view = read_view(journey)
         stage_id, touchpoint_id = _place(journey)
     except FilterError as error:
         return render_template(

@@ -21,7 +21,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
 
 from feedback import pain_points as pp
 from feedback.exports import REPORT_FORMATS, answers_csv, report_file_name, write_report
@@ -29,8 +28,10 @@ from feedback.filters import FilterError, Filters
 
 from ..auth import reader_required, roles_required
 from ..db import get_session
-from ..models import PAIN_POINT_STATUSES, Journey, Questionnaire
+from ..design.journey_views import get_or_404
+from ..models import PAIN_POINT_STATUSES, Journey
 from . import bp
+from .filter_form import FilterView, filter_form_context, form_state, read_view
 
 PAGE_LIMIT = 50
 MEDIA_TYPES = {
@@ -40,16 +41,9 @@ MEDIA_TYPES = {
 }
 
 
-def _journey_or_404(journey_id: int) -> Journey:
-    journey = get_session().get(Journey, journey_id)
-    if journey is None:
-        abort(404)
-    return journey
-
-
-def _filters_or_400() -> Filters:
+def _view_or_400(journey: Journey) -> FilterView:
     try:
-        return Filters.from_query(request.args)
+        return read_view(journey)
     except FilterError as error:
         abort(_error_page(400, "These filters cannot be read", str(error)))
 
@@ -62,28 +56,24 @@ def _error_page(code: int, title: str, message: str) -> Response:
 @bp.get("/journeys/<int:journey_id>/pain-points")
 @reader_required
 def pain_points(journey_id: int):
-    journey = _journey_or_404(journey_id)
-    filters = _filters_or_400()
+    journey = get_or_404(Journey, journey_id)
+    view = _view_or_400(journey)
+    filters = view.filters
     session = get_session()
     show_all = request.args.get("all") == "1"
     rows = pp.pain_points(session, journey, filters, limit=None if show_all else PAGE_LIMIT + 1)
     session.commit()  # keeps the "came back" flags found while reading
     notes = pp.interview_notes(session, journey.id) if current_user.can_design else []
-    questionnaires = session.scalars(
-        select(Questionnaire)
-        .where(Questionnaire.journey_id == journey.id)
-        .order_by(Questionnaire.id)
-    ).all()
     query = filters.to_query()
     return render_template(
         "insight/pain_points.html",
-        journey=journey,
         rows=rows[:PAGE_LIMIT] if not show_all else rows,
         more=not show_all and len(rows) > PAGE_LIMIT,
         filters=filters,
         query=query,
         back=urlencode(query),
-        questionnaires=questionnaires,
+        form=form_state(filters),
+        **filter_form_context(journey, "insight.pain_points"),
         notes=notes,
         statuses=PAIN_POINT_STATUSES,
         can_follow_up=current_user.role in ("admin", "cx_lead"),
@@ -104,7 +94,7 @@ def _posted_journey() -> Journey:
     value = request.form.get("journey_id", "")
     if not value.isdigit() or len(value) > 9:
         abort(404)
-    return _journey_or_404(int(value))
+    return get_or_404(Journey, int(value))
 
 
 def _back_to_list(journey: Journey, anchor: str = ""):
@@ -166,8 +156,9 @@ def report(journey_id: int, fmt: str):
     """The pain-point report as CSV, XLSX or PDF, for the filters in the URL."""
     if fmt not in REPORT_FORMATS:
         abort(404)
-    journey = _journey_or_404(journey_id)
-    filters = _filters_or_400()
+    journey = get_or_404(Journey, journey_id)
+    view = _view_or_400(journey)
+    filters = view.filters
     session = get_session()
     chunks = write_report(session, journey, filters, fmt)
     session.commit()  # "came back" flags found while reading
@@ -178,8 +169,9 @@ def report(journey_id: int, fmt: str):
 @reader_required
 def answers(journey_id: int):
     """Every answer the filters select, one row each, streamed as it is read."""
-    journey = _journey_or_404(journey_id)
-    filters = _filters_or_400()
+    journey = get_or_404(Journey, journey_id)
+    view = _view_or_400(journey)
+    filters = view.filters
     chunks = answers_csv(get_session(), journey, filters)
     name = report_file_name(journey, filters, "csv", kind="answers")
     return _download(stream_with_context(chunks), "csv", name)
