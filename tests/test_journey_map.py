@@ -494,3 +494,12 @@ def test_answers_page_escapes_quotes_and_pages(client, auth, db_session, journey
 def test_unknown_journey_is_404(client, auth):
     auth.login_as_cx_lead()
     assert client.get("/journeys/999999/map").status_code == 404
+
+
+def test_the_map_shows_the_csat_interval(client, auth, db_session, journey):
+    q = live(db_session, journey, "csat", "purchase", "checkout")
+    for score in (5, 4, 3, 1):
+        respond(db_session, q, score=score)
+    auth.login_as_cx_lead()
+    html = client.get(map_url(journey, min_n=1)).get_data(as_text=True)
+    assert "50%" in html and "15–85" in html  # Wilson 95% interval of 2 out of 4
