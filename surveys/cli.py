@@ -64,7 +64,7 @@ def create_user(email: str, role: str) -> None:
 
 @click.command("seed-demo")
 @with_appcontext
-@click.option("--responses", default=600, show_default=True, help="Synthetic responses.")
+@click.option("--responses", default=3000, show_default=True, help="Synthetic responses.")
 @click.option("--seed", default=7, show_default=True, help="Random seed.")
 def seed_demo(responses: int, seed: int) -> None:
     """Load the five-stage demo journey, live questionnaires, responses and demo accounts."""
