@@ -15,10 +15,10 @@ from surveys.demo import (
     DEMO_JOURNEY_NAME,
     DEMO_USERS,
     LOGINS_FILE,
-    compose_text,
     demo_logins,
     seed_demo_data,
 )
+from surveys.demo_composer import compose_text
 from surveys.models import (
     Answer,
     AnswerTheme,
