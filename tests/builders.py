@@ -6,6 +6,7 @@ questionnaire for the purchase stage".
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 from datetime import timedelta
@@ -14,9 +15,25 @@ from sqlalchemy import func, select
 
 from surveys.design_service import add_question, create_questionnaire, publish
 from surveys.journeys import create_journey
-from surveys.models import Answer, Invitation, Questionnaire, Response, utcnow
+from surveys.models import Answer, Invitation, Questionnaire, Response, User, utcnow
 
 PASSWORD = "correct horse battery"
+
+
+@functools.cache
+def password_hash() -> str:
+    """The hash of PASSWORD, made once: scrypt is slow on purpose."""
+    user = User()
+    user.set_password(PASSWORD)
+    return user.password_hash
+
+
+def a_user(session, email: str, role: str) -> User:
+    """An account whose password is PASSWORD."""
+    user = User(email=email, role=role, password_hash=password_hash())
+    session.add(user)
+    session.commit()
+    return user
 
 
 def csrf_token_from(html: str) -> str:

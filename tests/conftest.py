@@ -7,11 +7,10 @@ migrations, and each test starts from empty tables.
 
 from __future__ import annotations
 
-import functools
 import os
 
 import pytest
-from builders import PASSWORD, csrf_token_from
+from builders import PASSWORD, a_user, csrf_token_from
 from sqlalchemy import create_engine, text
 
 from surveys import create_app
@@ -96,14 +95,6 @@ def forms(client):
     return Forms(client)
 
 
-@functools.cache
-def password_hash() -> str:
-    """The hash of PASSWORD, made once: scrypt is slow on purpose."""
-    user = User()
-    user.set_password(PASSWORD)
-    return user.password_hash
-
-
 class AuthActions:
     def __init__(self, client, forms, session):
         self.client = client
@@ -111,10 +102,7 @@ class AuthActions:
         self.session = session
 
     def create_user(self, email: str, role: str) -> User:
-        user = User(email=email, role=role, password_hash=password_hash())
-        self.session.add(user)
-        self.session.commit()
-        return user
+        return a_user(self.session, email, role)
 
     def login(self, email: str = "researcher@example.com", role: str = "researcher"):
         if self.session.query(User).filter_by(email=email).first() is None:

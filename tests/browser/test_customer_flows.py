@@ -10,6 +10,8 @@ from sqlalchemy import select
 
 from surveys.models import Invitation, Response
 
+from .pages import expect, fits_the_screen
+
 pytestmark = pytest.mark.browser
 
 NPS_PROMPT = {
@@ -36,12 +38,6 @@ WORDS = {
         "why": "Fast delivery, clear advice in the shop.",
     },
 }
-
-
-def expect(*args, **kwargs):
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(*args, **kwargs)
 
 
 def focused(page, selector: str) -> bool:
@@ -91,12 +87,6 @@ def answers_by_key(response: Response) -> dict:
         else:
             found[answer.question.key] = (answer.text or "").replace("\r\n", "\n")
     return found
-
-
-def no_horizontal_scroll(page) -> bool:
-    return page.evaluate(
-        "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
-    )
 
 
 # 1. Keyboard only, from an invitation link
@@ -222,7 +212,7 @@ def test_missing_score_is_shown_next_to_it_and_nothing_typed_is_lost(
     expect(why).to_have_value(long_text)
     expect(page.get_by_role("radio", name="Déçu·e")).to_be_checked()
     assert count_responses(db_session, questionnaire) == 0
-    assert no_horizontal_scroll(page), "the error page scrolls sideways"
+    fits_the_screen(page)
     screenshot(page, "-error")
 
     # Fixed and sent once.

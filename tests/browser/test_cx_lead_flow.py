@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import functools
 import re
 import shutil
 import subprocess
 from datetime import datetime, timedelta
 
 import pytest
-from builders import PASSWORD, a_journey, a_live_questionnaire
+from builders import PASSWORD, a_journey, a_live_questionnaire, a_user
 from sqlalchemy import select
 
-from surveys.models import PainPoint, User
+from surveys.models import PainPoint
 from surveys.question_types import AnswerValue
 from surveys.submissions import store_response
+
+from .pages import expect, fits_the_screen
 
 pytestmark = pytest.mark.browser
 
@@ -37,26 +38,6 @@ STAGES = {
     "advocacy": ("nps", None, 10, 3),
 }
 OWNER = "Camille Martin"
-
-
-def expect(*args, **kwargs):
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(*args, **kwargs)
-
-
-@functools.cache
-def password_hash() -> str:
-    user = User()
-    user.set_password(PASSWORD)
-    return user.password_hash
-
-
-def no_horizontal_scroll(page) -> None:
-    width, screen = page.evaluate(
-        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-    )
-    assert width <= screen, f"{page.url} is {width} px wide on a {screen} px screen"
 
 
 def a_journey_with_answers(session):
@@ -103,8 +84,7 @@ def test_cx_lead_reads_the_map_and_follows_up_a_pain_point(
     journey = a_journey_with_answers(db_session)
     retention = journey.stage_by_key("retention")
     delivery = journey.touchpoint_by_key("delivery")
-    db_session.add(User(email="chloe@example.com", role="cx_lead", password_hash=password_hash()))
-    db_session.commit()
+    a_user(db_session, "chloe@example.com", "cx_lead")
     page = contexts.new(locale="en-GB", accept_downloads=True).new_page()
     log_in(page, server_url, "chloe@example.com")
 
@@ -137,7 +117,7 @@ def test_cx_lead_reads_the_map_and_follows_up_a_pain_point(
     expect(cell.locator(".jm-n a")).to_have_text(re.compile(r"n\s*=\s*3"))
     expect(cell.locator(".jm-themes")).to_contain_text("late delivery")
     if viewport == "phone":
-        no_horizontal_scroll(page)
+        fits_the_screen(page)
     screenshot(page, "-map")
 
     # Drill into the cell: its quotes, filtered the same way.
@@ -178,7 +158,7 @@ def test_cx_lead_reads_the_map_and_follows_up_a_pain_point(
     )
     assert (saved.status, saved.owner) == ("in_progress", OWNER)
     if viewport == "phone":
-        no_horizontal_scroll(page)
+        fits_the_screen(page)
         screenshot(page)
         return
 

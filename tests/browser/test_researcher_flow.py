@@ -2,34 +2,21 @@
 
 from __future__ import annotations
 
-import functools
 import re
 
 import pytest
-from builders import PASSWORD
+from builders import PASSWORD, a_user
 from sqlalchemy import select
 
-from surveys.models import Journey, Questionnaire, Response, User
+from surveys.models import Journey, Questionnaire, Response
 
 from .conftest import VIEWPORTS
+from .pages import expect, fits_the_screen
 
 pytestmark = pytest.mark.browser
 
 CSAT_PROMPT = "Êtes-vous satisfait·e de « Code promo » ?"
 WHY = "Paiement simple, mais le code promo a été refusé deux fois."
-
-
-def expect(*args, **kwargs):
-    from playwright.sync_api import expect as playwright_expect
-
-    return playwright_expect(*args, **kwargs)
-
-
-@functools.cache
-def password_hash() -> str:
-    user = User()
-    user.set_password(PASSWORD)
-    return user.password_hash
 
 
 def questions_shown(page) -> list[tuple[str, int]]:
@@ -41,26 +28,10 @@ def questions_shown(page) -> list[tuple[str, int]]:
     )
 
 
-def fits_the_screen(page) -> None:
-    """No sideways scrolling of the whole page (wide tables scroll inside themselves)."""
-    width, screen, widest = page.evaluate(
-        """() => {
-          const root = document.documentElement;
-          const over = [...document.body.querySelectorAll('*')]
-            .filter(e => e.getBoundingClientRect().right > root.clientWidth + 1)
-            .filter(e => !e.parentElement.closest('.table'));
-          const last = over[0];
-          return [root.scrollWidth, root.clientWidth, last ? last.outerHTML.slice(0, 120) : ''];
-        }"""
-    )
-    assert width <= screen, f"{page.url} is {width} px wide on a {screen} px screen: {widest}"
-
-
 def test_researcher_publishes_a_questionnaire_and_reads_the_answer(
     server_url, db_session, contexts, screenshot
 ):
-    db_session.add(User(email="lea@example.com", role="researcher", password_hash=password_hash()))
-    db_session.commit()
+    a_user(db_session, "lea@example.com", "researcher")
     page = contexts.new().new_page()
 
     # Log in.
