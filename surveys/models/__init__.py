@@ -1,5 +1,6 @@
 """The database models of Parcours."""
 
+from .api_token import ROLE_SCOPES, SCOPES, ApiToken
 from .base import Base, utcnow
 from .journey import Journey, Stage, Touchpoint, touchpoint_stages
 from .pain_point import PAIN_POINT_STATUSES, PainPoint, PainPointEvidence
@@ -22,9 +23,12 @@ __all__ = [
     "MIN_PASSWORD_LENGTH",
     "PAIN_POINT_STATUSES",
     "ROLES",
+    "ROLE_SCOPES",
+    "SCOPES",
     "STATUSES",
     "Answer",
     "AnswerTheme",
+    "ApiToken",
     "Base",
     "Invitation",
     "Journey",

@@ -21,9 +21,16 @@ class Invitation(Base):
     token: Mapped[str] = mapped_column(String(64), unique=True)
     customer_ref: Mapped[str] = mapped_column(String(200), default="")
     email: Mapped[str | None] = mapped_column(String(254))
+    # The language of the email and of the page when the browser does not say.
+    language: Mapped[str | None] = mapped_column(String(5))
     meta: Mapped[dict] = mapped_column(default=dict)
     expires_at: Mapped[datetime | None]
+    # Sent: emailed by Parcours, or its link handed over in a links export.
+    sent_at: Mapped[datetime | None]
+    opened_at: Mapped[datetime | None]
     used_at: Mapped[datetime | None]
+    # The last mail error, kept so the researcher can see why a send failed.
+    send_error: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     questionnaire: Mapped[Questionnaire] = relationship()
@@ -45,6 +52,8 @@ class Response(Base):
     invitation_id: Mapped[int | None] = mapped_column(ForeignKey("invitations.id"), unique=True)
     # Unique per rendered form, so a double click or a replay stores one response.
     submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # SHA-256 of an API request body, to tell a replay from a reused Idempotency-Key.
+    request_hash: Mapped[str | None] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(5))
     status: Mapped[str] = mapped_column(String(10), default="complete")
     channel: Mapped[str] = mapped_column(String(20), default="web")

@@ -1,0 +1,242 @@
+"""Creating invitations and reading their state; the pages, the CSV upload and the API share it.
+
+Every check lives in `check_request`, so a row of a CSV, a form and a JSON body are refused
+for the same reasons with the same messages.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from ..models import LANGUAGES, Invitation, Questionnaire, utcnow
+
+TOKEN_BYTES = 24  # 192 random bits, from the OS's CSPRNG
+CUSTOMER_REF_MAX = 200
+META_KEYS_MAX = 30
+META_VALUE_MAX = 200
+EXPIRY_DAYS_MAX = 366
+# Metadata keys become journey-map segments (`segment.KEY=`), so they share its rule.
+META_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
+# Columns of an invitation itself, never metadata.
+RESERVED_KEYS = frozenset({"customer_ref", "email", "expires_at", "language"})
+
+
+class InvitationError(ValueError):
+    """An invitation that cannot be created, with a message per field."""
+
+    def __init__(self, fields: Mapping[str, str]):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in fields.items()))
+        self.fields = dict(fields)
+
+
+@dataclass(frozen=True)
+class InvitationRequest:
+    """A checked invitation, ready to store."""
+
+    customer_ref: str
+    email: str | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+    expires_at: datetime | None = None
+    language: str | None = None
+
+
+def aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def check_request(
+    questionnaire: Questionnaire,
+    *,
+    customer_ref: object,
+    email: object = None,
+    meta: object = None,
+    expires_at: object = None,
+    language: object = None,
+    now: datetime | None = None,
+) -> InvitationRequest:
+    """Check one invitation's fields; raise InvitationError with a message per bad field."""
+    now = now or utcnow()
+    errors: dict[str, str] = {}
+    if questionnaire.is_interview:
+        errors["questionnaire_id"] = "Interview guides are not sent to customers."
+    elif questionnaire.status == "closed":
+        errors["questionnaire_id"] = "This questionnaire is closed."
+
+    ref = customer_ref.strip() if isinstance(customer_ref, str) else ""
+    if not ref:
+        errors["customer_ref"] = "A customer reference is required."
+    elif len(ref) > CUSTOMER_REF_MAX:
+        errors["customer_ref"] = f"At most {CUSTOMER_REF_MAX} characters."
+
+    address = None
+    if email not in (None, ""):
+        try:
+            if not isinstance(email, str):
+                raise EmailNotValidError("not text")
+            address = validate_email(email.strip(), check_deliverability=False).normalized
+        except EmailNotValidError:
+            errors["email"] = "Not a valid email address."
+
+    clean_meta: dict[str, str] = {}
+    if meta not in (None, {}):
+        if not isinstance(meta, Mapping):
+            errors["metadata"] = "Metadata must be an object of names and values."
+        elif len(meta) > META_KEYS_MAX:
+            errors["metadata"] = f"At most {META_KEYS_MAX} metadata fields."
+        else:
+            for key, value in meta.items():
+                problem = _meta_problem(key, value)
+                if problem:
+                    errors[f"metadata.{str(key)[:40]}"] = problem
+                elif value not in (None, ""):
+                    clean_meta[key] = str(value).strip()
+
+    expiry = None
+    if expires_at not in (None, ""):
+        expiry = _expiry(expires_at)
+        if expiry is None:
+            errors["expires_at"] = "Not a date and time, e.g. 2026-12-31T23:59:00Z."
+        elif expiry <= now:
+            errors["expires_at"] = "The expiry is in the past."
+        elif expiry > now + timedelta(days=EXPIRY_DAYS_MAX):
+            errors["expires_at"] = f"At most {EXPIRY_DAYS_MAX} days ahead."
+
+    lang = None
+    if language not in (None, ""):
+        if language not in LANGUAGES or language not in questionnaire.languages:
+            errors["language"] = "Not a language of this questionnaire."
+        else:
+            lang = str(language)
+
+    if errors:
+        raise InvitationError(errors)
+    return InvitationRequest(ref, address, clean_meta, expiry, lang)
+
+
+def _meta_problem(key: object, value: object) -> str | None:
+    if not isinstance(key, str) or not META_KEY.match(key):
+        return "Names start with a letter, then letters, digits or _ (at most 40)."
+    if key in RESERVED_KEYS:
+        return "This name is an invitation field, not metadata."
+    if isinstance(value, bool) or not isinstance(value, str | int | float | type(None)):
+        return "Values are text or numbers."
+    if len(str(value)) > META_VALUE_MAX:
+        return f"At most {META_VALUE_MAX} characters."
+    return None
+
+
+def _expiry(value: object) -> datetime | None:
+    if isinstance(value, datetime):
+        return aware(value)
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return aware(moment).astimezone(UTC)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def create_invitations(
+    session: Session, questionnaire: Questionnaire, requests: Sequence[InvitationRequest]
+) -> list[Invitation]:
+    """Store checked invitations together: all of them or, on any error, none."""
+    invitations = [
+        Invitation(
+            questionnaire_id=questionnaire.id,
+            token=new_token(),
+            customer_ref=r.customer_ref,
+            email=r.email,
+            meta=r.meta,
+            expires_at=r.expires_at,
+            language=r.language,
+        )
+        for r in requests
+    ]
+    session.add_all(invitations)
+    try:
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return invitations
+
+
+def _base_url() -> str:
+    # Links go to customers by email, QR code or a shop's mailer: always the public address.
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+
+
+def invitation_link(invitation: Invitation) -> str:
+    slug = invitation.questionnaire.slug
+    return f"{_base_url()}/s/{slug}?t={quote(invitation.token)}"
+
+
+def qr_link(invitation: Invitation) -> str:
+    slug = invitation.questionnaire.slug
+    return f"{_base_url()}/s/{slug}/qr.svg?t={quote(invitation.token)}"
+
+
+def is_expired(invitation: Invitation, now: datetime | None = None) -> bool:
+    return invitation.expires_at is not None and aware(invitation.expires_at) < (now or utcnow())
+
+
+def status_of(invitation: Invitation, now: datetime | None = None) -> str:
+    """answered, expired, opened, sent or created: the furthest the invitation went."""
+    if invitation.used_at is not None:
+        return "answered"
+    if is_expired(invitation, now):
+        return "expired"
+    if invitation.opened_at is not None:
+        return "opened"
+    if invitation.sent_at is not None:
+        return "sent"
+    return "created"
+
+
+@dataclass(frozen=True)
+class InvitationCounts:
+    total: int = 0
+    sent: int = 0
+    opened: int = 0
+    answered: int = 0
+    expired: int = 0
+
+    @property
+    def response_rate(self) -> float | None:
+        """Answered over invitations that reached the customer (sent), else over all."""
+        base = self.sent or self.total
+        return self.answered / base if base else None
+
+
+def counts(
+    session: Session, questionnaire_id: int, now: datetime | None = None
+) -> InvitationCounts:
+    """How far a questionnaire's invitations went, counted in the database."""
+    now = now or utcnow()
+    expired = (Invitation.used_at.is_(None)) & (Invitation.expires_at < now)
+    row = session.execute(
+        select(
+            func.count(),
+            func.count(Invitation.sent_at),
+            func.count(Invitation.opened_at),
+            func.count(Invitation.used_at),
+            func.coalesce(func.sum(case((expired, 1), else_=0)), 0),
+        ).where(Invitation.questionnaire_id == questionnaire_id)
+    ).one()
+    return InvitationCounts(*(int(v) for v in row))
