@@ -23,7 +23,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session
@@ -40,6 +40,7 @@ from surveys.models import (
     Response,
     Stage,
     TextAnalysis,
+    aware,
     utcnow,
 )
 
@@ -132,11 +133,6 @@ class PainPointRow:
     @property
     def anchor(self) -> str:
         return f"pp-{self.stage_id}-{self.touchpoint_id or 0}-{self.theme_key}"
-
-
-def aware(moment: datetime) -> datetime:
-    """SQLite hands datetimes back naive; they were stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def pain_points(

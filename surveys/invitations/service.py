@@ -18,7 +18,7 @@ from flask import current_app
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from ..models import LANGUAGES, Invitation, Questionnaire, utcnow
+from ..models import LANGUAGES, Invitation, Questionnaire, aware, utcnow
 
 TOKEN_BYTES = 24  # 192 random bits, from the OS's CSPRNG
 CUSTOMER_REF_MAX = 200
@@ -48,11 +48,6 @@ class InvitationRequest:
     meta: dict[str, str] = field(default_factory=dict)
     expires_at: datetime | None = None
     language: str | None = None
-
-
-def aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def check_request(
