@@ -50,7 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     csrf.init_app(app)
 
-    from . import auth, cli, design, errors, input_guard, insight, respond, web
+    from . import api, auth, cli, design, errors, input_guard, insight, respond, web
 
     input_guard.init_app(app)
     auth.init_app(app)
@@ -59,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(design.bp)
     app.register_blueprint(insight.bp)
     app.register_blueprint(web.bp)
+    api.init_app(app)
     errors.init_app(app)
     app.jinja_env.globals.update(question_helpers())
     cli.init_app(app)

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from . import db, migrations
-from .models import MIN_PASSWORD_LENGTH, ROLES, Questionnaire, User
+from .links import questionnaire_link
+from .models import MIN_PASSWORD_LENGTH, ROLES, SCOPES, Questionnaire, User
 
 
 def init_app(app: Flask) -> None:
@@ -23,13 +24,9 @@ def init_app(app: Flask) -> None:
         analyze,
         list_questionnaires,
         export_report,
+        create_token,
     ):
         app.cli.add_command(command)
-
-
-def public_link(slug: str) -> str:
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return f"{base}/s/{slug}"
 
 
 @click.command("init-db")
@@ -60,6 +57,29 @@ def create_user(email: str, role: str) -> None:
         session.add(user)
         session.commit()
     click.echo(f"Created {role} {email}.")
+
+
+@click.command("create-token")
+@with_appcontext
+@click.argument("email")
+@click.option(
+    "--scope", "scopes", multiple=True, required=True, type=click.Choice(SCOPES),
+    help="Repeat for several scopes.",
+)  # fmt: skip
+@click.option("--name", default="", help="What the token is for, shown in the tokens list.")
+def create_token(email: str, scopes: tuple[str, ...], name: str) -> None:
+    """Print a new API token for EMAIL, once; only its hash is stored."""
+    from .api_tokens import TokenError, issue_token
+
+    with db.new_session(current_app) as session:
+        user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+        if user is None:
+            raise click.UsageError(f"No account has the email {email}.")
+        try:
+            _token, raw = issue_token(session, user, scopes, name or "command line")
+        except TokenError as error:
+            raise click.UsageError(str(error)) from None
+    click.echo(raw)
 
 
 @click.command("seed-demo")
@@ -122,7 +142,7 @@ def list_questionnaires() -> None:
                         q.touchpoint.key if q.touchpoint else "",
                         q.kind,
                         q.status,
-                        public_link(q.slug),
+                        questionnaire_link(q.slug),
                     )
                 )
             )

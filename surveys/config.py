@@ -13,6 +13,7 @@ ENV_SETTINGS = {
     "REDIS_URL": str,
     "PUBLIC_BASE_URL": str,
     "MIN_ANSWERS_PER_CELL": int,
+    "API_RATE_LIMIT": str,
 }
 
 
@@ -29,6 +30,8 @@ def default_settings(instance_path: str) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         # Bodies larger than this are refused with 413 before any parsing.
         "MAX_CONTENT_LENGTH": 1024 * 1024,
+        # Per API token (per address without one); Redis shares the counts when REDIS_URL is set.
+        "API_RATE_LIMIT": "600 per minute",
     }
 
 

@@ -17,6 +17,11 @@ MESSAGES = {
 }
 
 
+def is_api_request() -> bool:
+    """The JSON API answers its errors in JSON, even for paths no route matched."""
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
@@ -38,6 +43,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        if is_api_request():
+            from .api.errors import from_http_exception
+
+            return from_http_exception(error)
         code = error.code or 500
         title, message = MESSAGES.get(code, (error.name, error.description or ""))
         return render_template("errors/error.html", code=code, title=title, message=message), code

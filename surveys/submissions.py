@@ -1,12 +1,13 @@
 """Storing a response: its answers in one transaction, once.
 
-The web form, interviews and (later) the API all store through `store_response`.
+The web form, interviews and the JSON API all store through `store_response`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -39,6 +40,8 @@ def store_response(
     meta: dict | None = None,
     channel: str = "web",
     interviewer_id: int | None = None,
+    request_hash: str | None = None,
+    submitted_at: datetime | None = None,
 ) -> tuple[Response, bool]:
     """Store a validated response; return it and whether it is new.
 
@@ -71,6 +74,8 @@ def store_response(
         meta=response_meta,
         interviewer_id=interviewer_id,
         status="complete",
+        request_hash=request_hash,
+        submitted_at=submitted_at or utcnow(),
     )
     for key, value in values.items():
         question = questions[key]

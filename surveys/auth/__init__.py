@@ -48,4 +48,4 @@ def roles_required(*roles: str) -> Callable:
 designer_required = roles_required("researcher")
 reader_required = roles_required("researcher", "cx_lead")
 
-from . import routes  # noqa: E402,F401  (registers the views on bp)
+from . import routes, token_views  # noqa: E402,F401  (registers the views on bp)

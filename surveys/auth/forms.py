@@ -1,6 +1,8 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, Length
+
+from ..design.forms import MultiCheckboxField
 
 
 class LoginForm(FlaskForm):
@@ -12,3 +14,11 @@ class LoginForm(FlaskForm):
     )
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
     remember = BooleanField("Keep me logged in")
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        "What is it for?", validators=[DataRequired(), Length(max=100)],
+        description="E.g. “Shop: post-purchase invitations”.",
+    )  # fmt: skip
+    scopes = MultiCheckboxField("Scopes", validators=[DataRequired("Choose at least one scope.")])

@@ -11,13 +11,12 @@ import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from urllib.parse import quote
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from .. import links
 from ..models import LANGUAGES, Invitation, Questionnaire, aware, utcnow
 
 TOKEN_BYTES = 24  # 192 random bits, from the OS's CSPRNG
@@ -83,19 +82,8 @@ def check_request(
         except EmailNotValidError:
             errors["email"] = "Not a valid email address."
 
-    clean_meta: dict[str, str] = {}
-    if meta not in (None, {}):
-        if not isinstance(meta, Mapping):
-            errors["metadata"] = "Metadata must be an object of names and values."
-        elif len(meta) > META_KEYS_MAX:
-            errors["metadata"] = f"At most {META_KEYS_MAX} metadata fields."
-        else:
-            for key, value in meta.items():
-                problem = _meta_problem(key, value)
-                if problem:
-                    errors[f"metadata.{str(key)[:40]}"] = problem
-                elif value not in (None, ""):
-                    clean_meta[key] = str(value).strip()
+    clean_meta, meta_errors = check_meta(meta)
+    errors.update(meta_errors)
 
     expiry = None
     if expires_at not in (None, ""):
@@ -117,6 +105,26 @@ def check_request(
     if errors:
         raise InvitationError(errors)
     return InvitationRequest(ref, address, clean_meta, expiry, lang)
+
+
+def check_meta(meta: object) -> tuple[dict[str, str], dict[str, str]]:
+    """Metadata as stored (text values, empty ones dropped) and the errors per field."""
+    if meta in (None, {}):
+        return {}, {}
+    if not isinstance(meta, Mapping):
+        return {}, {"metadata": "Metadata must be an object of names and values."}
+    if len(meta) > META_KEYS_MAX:
+        return {}, {"metadata": f"At most {META_KEYS_MAX} metadata fields."}
+    clean: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for key, value in meta.items():
+        problem = _meta_problem(key, value)
+        if problem:
+            errors[f"metadata.{str(key)[:40]}"] = problem
+        elif value not in (None, ""):
+            # Text, so a segment filter (`segment.KEY=VALUE`) matches what was sent.
+            clean[key] = str(value).strip()
+    return clean, errors
 
 
 def _meta_problem(key: object, value: object) -> str | None:
@@ -148,9 +156,16 @@ def new_token() -> str:
 
 
 def create_invitations(
-    session: Session, questionnaire: Questionnaire, requests: Sequence[InvitationRequest]
+    session: Session,
+    questionnaire: Questionnaire,
+    requests: Sequence[InvitationRequest],
+    *,
+    commit: bool = True,
 ) -> list[Invitation]:
-    """Store checked invitations together: all of them or, on any error, none."""
+    """Store checked invitations together: all of them or, on any error, none.
+
+    `commit=False` leaves the commit to a caller storing several questionnaires' at once.
+    """
     invitations = [
         Invitation(
             questionnaire_id=questionnaire.id,
@@ -164,6 +179,9 @@ def create_invitations(
         for r in requests
     ]
     session.add_all(invitations)
+    if not commit:
+        session.flush()
+        return invitations
     try:
         session.commit()
     except Exception:
@@ -172,19 +190,24 @@ def create_invitations(
     return invitations
 
 
-def _base_url() -> str:
-    # Links go to customers by email, QR code or a shop's mailer: always the public address.
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+def invitation_by_token(
+    session: Session, questionnaire: Questionnaire, token: str
+) -> Invitation | None:
+    """The invitation of this questionnaire behind a link's token, if any."""
+    if not token or len(token) > 64:
+        return None
+    invitation = session.scalar(select(Invitation).where(Invitation.token == token))
+    if invitation is None or invitation.questionnaire_id != questionnaire.id:
+        return None
+    return invitation
 
 
 def invitation_link(invitation: Invitation) -> str:
-    slug = invitation.questionnaire.slug
-    return f"{_base_url()}/s/{slug}?t={quote(invitation.token)}"
+    return links.invitation_link(invitation.questionnaire.slug, invitation.token)
 
 
 def qr_link(invitation: Invitation) -> str:
-    slug = invitation.questionnaire.slug
-    return f"{_base_url()}/s/{slug}/qr.svg?t={quote(invitation.token)}"
+    return links.invitation_qr_link(invitation.questionnaire.slug, invitation.token)
 
 
 def is_expired(invitation: Invitation, now: datetime | None = None) -> bool:

@@ -1,0 +1,42 @@
+"""Bearer tokens: who calls, and whether their token carries the scope an endpoint needs."""
+
+from __future__ import annotations
+
+from flask import g, request
+
+from ..api_tokens import find_token, note_use
+from ..db import get_session
+from ..models import ApiToken
+from .errors import ApiError
+
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="parcours"'}
+
+
+def bearer_value() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return value.strip()
+
+
+def authenticate(scope: str) -> ApiToken:
+    """The caller's token, checked for `scope`: 401 without a live token, 403 without the scope."""
+    raw = bearer_value()
+    if raw is None:
+        raise ApiError(401, headers=CHALLENGE)
+    session = get_session()
+    token = find_token(session, raw)
+    if token is None:
+        raise ApiError(
+            401, "This token is unknown, revoked or its account deactivated.", headers=CHALLENGE
+        )
+    if scope not in token.granted:
+        raise ApiError(403, f"This token lacks the scope {scope}.", code="insufficient_scope")
+    note_use(session, token)
+    g.api_token = token
+    return token
+
+
+def current_token() -> ApiToken:
+    return g.api_token

@@ -1,0 +1,185 @@
+"""/api/v1/invitations: a shop asks its customers, one order at a time or in batches."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, RootModel
+from sqlalchemy import select
+
+from ..db import get_session
+from ..input_guard import DATABASE_INT_MAX
+from ..invitations import (
+    InvitationError,
+    check_request,
+    create_invitations,
+    invitation_link,
+    qr_link,
+    status_of,
+)
+from ..models import Invitation, Questionnaire
+from . import bp
+from .errors import ApiError
+from .pagination import PageQuery, page
+from .spec import operation
+
+BATCH_MAX = 1000
+
+MetaValue = str | int | float | None
+
+
+class InvitationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    questionnaire_id: int = Field(ge=1, le=DATABASE_INT_MAX)
+    customer_ref: str = Field(min_length=1, max_length=200)
+    email: str | None = Field(None, max_length=254)
+    metadata: dict[str, MetaValue] | None = Field(
+        None, description="Order id, channel, segment...: they travel with the response."
+    )
+    expires_at: datetime | None = None
+    language: Literal["fr", "en"] | None = None
+
+
+InvitationItems = Annotated[list[InvitationIn], Field(min_length=1, max_length=BATCH_MAX)]
+
+
+class InvitationBatchIn(RootModel[InvitationItems]):
+    pass
+
+
+class InvitationOut(BaseModel):
+    id: int
+    questionnaire_id: int
+    token: str
+    url: str
+    qr_svg_url: str
+    customer_ref: str
+    email: str | None
+    language: str | None
+    metadata: dict[str, str]
+    status: Literal["created", "sent", "opened", "answered", "expired"]
+    expires_at: datetime | None
+    created_at: datetime
+    sent_at: datetime | None
+    opened_at: datetime | None
+    answered_at: datetime | None
+
+
+class InvitationList(BaseModel):
+    items: list[InvitationOut]
+    next_cursor: str | None
+
+
+class InvitationListQuery(PageQuery):
+    questionnaire_id: int | None = Field(None, ge=1, le=DATABASE_INT_MAX)
+
+
+def as_output(invitation: Invitation) -> InvitationOut:
+    return InvitationOut(
+        id=invitation.id,
+        questionnaire_id=invitation.questionnaire_id,
+        token=invitation.token,
+        url=invitation_link(invitation),
+        qr_svg_url=qr_link(invitation),
+        customer_ref=invitation.customer_ref,
+        email=invitation.email,
+        language=invitation.language,
+        metadata=invitation.meta or {},
+        status=status_of(invitation),
+        expires_at=invitation.expires_at,
+        created_at=invitation.created_at,
+        sent_at=invitation.sent_at,
+        opened_at=invitation.opened_at,
+        answered_at=invitation.used_at,
+    )
+
+
+def _checked(items: list[InvitationIn], prefix) -> list[tuple[Questionnaire, object]]:
+    """Every item checked before anything is stored; all errors reported at once."""
+    session = get_session()
+    questionnaires: dict[int, Questionnaire | None] = {}
+    checked, errors = [], {}
+    for index, item in enumerate(items):
+        where = prefix(index)
+        qid = item.questionnaire_id
+        if qid not in questionnaires:
+            questionnaires[qid] = session.get(Questionnaire, qid)
+        questionnaire = questionnaires[qid]
+        if questionnaire is None:
+            errors[where + "questionnaire_id"] = "Unknown questionnaire."
+            continue
+        try:
+            request = check_request(
+                questionnaire,
+                customer_ref=item.customer_ref,
+                email=item.email,
+                meta=item.metadata,
+                expires_at=item.expires_at,
+                language=item.language,
+            )
+        except InvitationError as error:
+            errors.update({where + field: message for field, message in error.fields.items()})
+            continue
+        checked.append((questionnaire, request))
+    if errors:
+        raise ApiError(422, "Some invitations are not valid; none was created.", fields=errors)
+    return checked
+
+
+def _store(checked) -> list[Invitation]:
+    session = get_session()
+    stored: list[Invitation] = []
+    by_questionnaire: dict[int, tuple[Questionnaire, list]] = {}
+    for questionnaire, request in checked:
+        by_questionnaire.setdefault(questionnaire.id, (questionnaire, []))[1].append(request)
+    for questionnaire, requests in by_questionnaire.values():
+        stored.extend(create_invitations(session, questionnaire, requests, commit=False))
+    session.commit()
+    return stored
+
+
+@operation(
+    bp, "POST", "/invitations", summary="Create an invitation", tag="Invitations",
+    scope="invitations:write", body=InvitationIn, response=InvitationOut, status=201,
+    description="A private link for one customer; answered once. The metadata travel with "
+    "the response and become journey-map segments.",
+)  # fmt: skip
+def create_invitation(body: InvitationIn):
+    (invitation,) = _store(_checked([body], lambda _i: ""))
+    return as_output(invitation)
+
+
+@operation(
+    bp, "POST", "/invitations:batch", summary="Create invitations in a batch", tag="Invitations",
+    scope="invitations:write", body=InvitationBatchIn, response=InvitationList, status=201,
+    description=f"At most {BATCH_MAX} per call. All are created or, when any is not valid, "
+    "none; the errors name each item as `[index].field`.",
+)  # fmt: skip
+def create_invitation_batch(body: InvitationBatchIn):
+    stored = _store(_checked(body.root, lambda i: f"[{i}]."))
+    return InvitationList(items=[as_output(i) for i in stored], next_cursor=None)
+
+
+@operation(
+    bp, "GET", "/invitations", summary="List invitations", tag="Invitations",
+    scope="invitations:write", query=InvitationListQuery, response=InvitationList,
+)  # fmt: skip
+def list_invitations(query: InvitationListQuery):
+    statement = select(Invitation)
+    if query.questionnaire_id:
+        statement = statement.where(Invitation.questionnaire_id == query.questionnaire_id)
+    rows, cursor = page(get_session(), statement, Invitation.id, query)
+    return InvitationList(items=[as_output(i) for i in rows], next_cursor=cursor)
+
+
+@operation(
+    bp, "GET", "/invitations/<int:invitation_id>", summary="One invitation and its status",
+    tag="Invitations", scope="invitations:write", response=InvitationOut, errors=(404,),
+)  # fmt: skip
+def get_invitation(invitation_id: int):
+    invitation = get_session().get(Invitation, invitation_id)
+    if invitation is None:
+        raise ApiError(404, "No such invitation.")
+    return as_output(invitation)

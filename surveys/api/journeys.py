@@ -1,0 +1,267 @@
+"""/api/v1/journeys: their structure, the journey map and the pain points, as JSON."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime
+
+from flask import current_app, request
+from pydantic import BaseModel, Field
+
+from feedback import pain_points as pp
+from feedback.filters import FilterError, Filters
+from feedback.journey_map import journey_map
+
+from ..db import get_session
+from ..input_guard import DATABASE_INT_MAX
+from ..models import Journey
+from . import bp
+from .errors import ApiError
+from .spec import json_response, operation
+
+
+class FilterQuery(BaseModel):
+    """The journey map page's filters; `segment.KEY=VALUE` parameters are read as well."""
+
+    date_from: date | None = Field(None, alias="from", description="First day, YYYY-MM-DD.")
+    date_to: date | None = Field(None, alias="to", description="Last day (inclusive).")
+    lang: str | None = Field(None, pattern="^(fr|en)$", description="Answers in this language.")
+    questionnaire: int | None = Field(None, ge=1, le=DATABASE_INT_MAX)
+
+
+SEGMENT_PARAMETER = {
+    "name": "segment",
+    "in": "query",
+    "required": False,
+    "description": "Any response metadata, written `segment.KEY=VALUE` (e.g. "
+    "`segment.channel=store`); several may be given.",
+    "schema": {"type": "object", "additionalProperties": {"type": "string", "maxLength": 200}},
+    "style": "deepObject",
+    "explode": True,
+}
+
+
+class StageRef(BaseModel):
+    id: int
+    key: str
+    name: dict[str, str]
+
+
+class TouchpointRef(BaseModel):
+    id: int
+    key: str
+    name: str
+
+
+class JourneyOut(BaseModel):
+    id: int
+    name: str
+    stages: list[StageRef]
+    touchpoints: list[TouchpointRef]
+
+
+class JourneyList(BaseModel):
+    items: list[JourneyOut]
+
+
+class FigureOut(BaseModel):
+    value: float | None
+    n: int
+    low: float | None
+    high: float | None
+    margin: float | None
+    enough: bool
+
+
+class EffortOut(BaseModel):
+    mean: float | None
+    easy: FigureOut
+    n: int
+
+
+class SentimentOut(BaseModel):
+    mean: float | None
+    n: int
+
+
+class EmotionsOut(BaseModel):
+    picked: dict[str, int]
+    inferred: dict[str, int]
+
+
+class ThemeCount(BaseModel):
+    key: str
+    count: int
+
+
+class DeltaOut(BaseModel):
+    n: int
+    nps: float | None
+    csat: float | None
+    ces: float | None
+    sentiment: float | None
+
+
+class CellOut(BaseModel):
+    stage: str | None
+    touchpoint: str | None
+    n: int
+    enough: bool
+    nps: FigureOut
+    csat: FigureOut
+    ces: EffortOut
+    sentiment: SentimentOut
+    emotions: EmotionsOut
+    themes: list[ThemeCount]
+    delta: DeltaOut | None
+
+
+class MapStage(StageRef):
+    total: CellOut
+
+
+class JourneyMapOut(BaseModel):
+    journey: int
+    filters: dict[str, str]
+    min_n: int = Field(description="Below this many answers a figure is not enough to read.")
+    compared: bool
+    total: CellOut
+    stages: list[MapStage]
+    touchpoints: list[TouchpointRef]
+    cells: list[CellOut]
+
+
+class QuoteOut(BaseModel):
+    text: str
+    polarity: float | None
+    language: str
+    submitted_at: datetime
+
+
+class PainPointOut(BaseModel):
+    stage: str
+    touchpoint: str | None
+    theme: str
+    theme_label: str
+    frequency: int
+    cell_answers: int
+    share: float
+    negativity: float
+    severity: float = Field(description="frequency x mean negativity.")
+    trend: str | None
+    share_change: float | None
+    status: str
+    owner: str
+    came_back: bool
+    quotes: list[QuoteOut]
+
+
+class PainPointList(BaseModel):
+    journey: int
+    filters: dict[str, str]
+    items: list[PainPointOut]
+
+
+def _journey(journey_id: int) -> Journey:
+    journey = get_session().get(Journey, journey_id)
+    if journey is None:
+        raise ApiError(404, "No such journey.")
+    return journey
+
+
+def _filters() -> Filters:
+    try:
+        return Filters.from_query(request.args)
+    except FilterError as error:
+        raise ApiError(422, str(error)) from None
+
+
+def journey_out(journey: Journey) -> JourneyOut:
+    return JourneyOut(
+        id=journey.id,
+        name=journey.name,
+        stages=[
+            StageRef(id=s.id, key=s.key, name={"en": s.name_en, "fr": s.name_fr})
+            for s in journey.stages
+        ],
+        touchpoints=[
+            TouchpointRef(id=t.id, key=t.key, name=t.name_en) for t in journey.touchpoints
+        ],
+    )
+
+
+@operation(
+    bp, "GET", "/journeys", summary="List journeys with their stage and touchpoint keys",
+    tag="Journeys", scope="questionnaires:read", response=JourneyList,
+)  # fmt: skip
+def list_journeys():
+    journeys = get_session().query(Journey).order_by(Journey.id).all()
+    return JourneyList(items=[journey_out(j) for j in journeys])
+
+
+@operation(
+    bp, "GET", "/journeys/<int:journey_id>/map", summary="The journey map",
+    tag="Journeys", scope="reports:read", query=FilterQuery, response=JourneyMapOut,
+    errors=(404,), extra_query=[SEGMENT_PARAMETER],
+    description="Stages x touchpoints with n, NPS (with its margin), CSAT, CES, sentiment, "
+    "emotions and top themes; with deltas against the previous period when `from` and `to` "
+    "are set. Carries an ETag: send it back in If-None-Match to get a 304 when nothing changed.",
+)  # fmt: skip
+def get_journey_map(journey_id: int, query: FilterQuery):
+    journey = _journey(journey_id)
+    result = journey_map(
+        get_session(), journey, _filters(), current_app.config["MIN_ANSWERS_PER_CELL"]
+    )
+    body = JourneyMapOut.model_validate(result.to_dict())
+    payload = json.dumps(body.model_dump(mode="json"), sort_keys=True).encode()
+    etag = hashlib.sha256(payload).hexdigest()[:32]
+    response = json_response(body, JourneyMapOut, headers={"Cache-Control": "private, no-cache"})
+    response.set_etag(etag)
+    return response.make_conditional(request)
+
+
+@operation(
+    bp, "GET", "/journeys/<int:journey_id>/pain-points", summary="The pain points",
+    tag="Journeys", scope="reports:read", query=FilterQuery, response=PainPointList,
+    errors=(404,), extra_query=[SEGMENT_PARAMETER],
+    description="Themes per stage x touchpoint, most severe first, with their follow-up.",
+)  # fmt: skip
+def get_pain_points(journey_id: int, query: FilterQuery):
+    journey = _journey(journey_id)
+    filters = _filters()
+    session = get_session()
+    rows = pp.pain_points(session, journey, filters)
+    session.commit()  # pain_points() flags resolved ones that came back
+    return PainPointList(
+        journey=journey.id,
+        filters=filters.to_query(),
+        items=[
+            PainPointOut(
+                stage=row.stage_key,
+                touchpoint=row.touchpoint_key,
+                theme=row.theme_key,
+                theme_label=row.theme_label,
+                frequency=row.frequency,
+                cell_answers=row.cell_answers,
+                share=row.share,
+                negativity=row.negativity,
+                severity=row.severity,
+                trend=row.trend,
+                share_change=row.share_change,
+                status=row.status,
+                owner=row.follow_up.owner if row.follow_up else "",
+                came_back=bool(row.follow_up and row.follow_up.came_back),
+                quotes=[
+                    QuoteOut(
+                        text=q.text,
+                        polarity=q.polarity,
+                        language=q.language,
+                        submitted_at=q.submitted_at,
+                    )
+                    for q in row.quotes
+                ],
+            )
+            for row in rows
+        ],
+    )
