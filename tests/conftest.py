@@ -65,6 +65,13 @@ def _push_request_context():
 
 
 @pytest.fixture
+def client(app):
+    """pytest-flask's client keeps the last request's context pushed (`with client:`), so
+    another browser's requests would share its `g` and CSRF token; this one keeps nothing."""
+    return app.test_client()
+
+
+@pytest.fixture
 def db_session(app):
     with new_session(app) as session:
         yield session

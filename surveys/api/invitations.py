@@ -23,6 +23,7 @@ from . import bp
 from .errors import ApiError
 from .pagination import PageQuery, page
 from .spec import operation
+from .types import UtcDatetime
 
 BATCH_MAX = 1000
 
@@ -60,11 +61,11 @@ class InvitationOut(BaseModel):
     language: str | None
     metadata: dict[str, str]
     status: Literal["created", "sent", "opened", "answered", "expired"]
-    expires_at: datetime | None
-    created_at: datetime
-    sent_at: datetime | None
-    opened_at: datetime | None
-    answered_at: datetime | None
+    expires_at: UtcDatetime | None
+    created_at: UtcDatetime
+    sent_at: UtcDatetime | None
+    opened_at: UtcDatetime | None
+    answered_at: UtcDatetime | None
 
 
 class InvitationList(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, datetime
+from datetime import date
 
 from flask import current_app, request
 from pydantic import BaseModel, Field
@@ -19,6 +19,7 @@ from ..models import Journey
 from . import bp
 from .errors import ApiError
 from .spec import json_response, operation
+from .types import UtcDatetime
 
 
 class FilterQuery(BaseModel):
@@ -136,7 +137,7 @@ class QuoteOut(BaseModel):
     text: str
     polarity: float | None
     language: str
-    submitted_at: datetime
+    submitted_at: UtcDatetime
 
 
 class PainPointOut(BaseModel):

@@ -25,6 +25,7 @@ from . import bp
 from .auth import current_token
 from .errors import ApiError
 from .spec import Header, operation
+from .types import UtcDatetime
 
 IDEMPOTENCY_KEY_MAX = 200
 CLOCK_SKEW = timedelta(minutes=5)
@@ -52,7 +53,7 @@ class ResponseOut(BaseModel):
     status: str
     channel: str
     invitation_id: int | None
-    submitted_at: datetime
+    submitted_at: UtcDatetime
     metadata: dict[str, Any]
     answers: dict[str, Any]
 
