@@ -74,11 +74,6 @@ def test_a_body_that_is_not_json_is_400_invalid_json(client, admin, op, data):
     api_error(response, 400, "invalid_json")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: spec.read_body parses with json.loads, which takes NaN and Infinity (not JSON, "
-    "RFC 8259); they are stored as the texts 'nan' and 'inf' with a 201",
-)
 @pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity"])
 def test_nan_and_infinity_are_not_json(client, admin, db_session, number):
     questionnaire = a_live_questionnaire(db_session)
@@ -91,11 +86,6 @@ def test_nan_and_infinity_are_not_json(client, admin, db_session, number):
     assert db_session.scalar(select(func.count(Invitation.id))) == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: spec.read_body lets json.loads recurse: a few kB of nested brackets, far "
-    "under MAX_CONTENT_LENGTH, raise RecursionError, a 500",
-)
 @with_body
 @pytest.mark.parametrize("depth", [3_000, 100_000], ids=str)
 def test_deeply_nested_json_is_refused_not_a_500(client, admin, op, depth):
@@ -125,7 +115,8 @@ def test_a_body_just_under_the_limit_is_read(app, client, admin, db_session):
 def test_nul_characters_are_422_and_nothing_reaches_the_database(client, admin, db_session, op):
     body, where = with_nul(SAMPLE_BODIES[op.body.__name__])
     error = api_error(send(client, op, admin, json=body), 422, "validation_error")
-    assert error["fields"] == {where: "NUL"}
+    assert list(error["fields"]) == [where]
+    assert "NUL characters" in error["fields"][where]
 
 
 @pytest.mark.parametrize(
@@ -150,7 +141,9 @@ def test_nul_characters_anywhere_in_the_body_are_422(client, admin, db_session, 
         json=body,
         headers={**admin, "Idempotency-Key": "nul-test"},
     )
-    assert api_error(response, 422, "validation_error")["fields"] == {where: "NUL"}
+    fields = api_error(response, 422, "validation_error")["fields"]
+    assert list(fields) == [where]
+    assert "NUL characters" in fields[where]
     assert db_session.scalar(select(func.count(Invitation.id))) == 0
     assert db_session.scalar(select(func.count(Response.id))) == 0
 
@@ -169,11 +162,6 @@ def test_unknown_body_fields_are_422_naming_them(client, admin, op):
     assert [key for key in error["fields"] if "colour" in key] != [], error
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: schema errors of POST /invitations:batch name items `0.colour`, the service's "
-    "`[0].email`; the operation documents `[index].field` for all",
-)
 def test_batch_errors_name_items_as_documented(client, admin, db_session):
     questionnaire = a_live_questionnaire(db_session)
     item = {"questionnaire_id": questionnaire.id, "customer_ref": "C"}
@@ -236,11 +224,6 @@ def test_calls_without_a_token_are_counted_per_address(limited_app):
     assert response.status_code == 401
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the limiter keys on the bearer value before checking it, so a caller that "
-    "changes a made-up token on each call is never limited (limits._caller)",
-)
 def test_made_up_tokens_do_not_escape_the_limit(limited_app):
     client = limited_app.test_client()
     made_up = [{"Authorization": f"Bearer pc_made-up-{i}"} for i in range(4)]

@@ -20,13 +20,20 @@ def bearer_value() -> str | None:
     return value.strip()
 
 
+def live_token(raw: str) -> ApiToken | None:
+    """The live token behind a bearer value, looked up once per request."""
+    if "api_token_lookup" not in g:
+        g.api_token_lookup = find_token(get_session(), raw)
+    return g.api_token_lookup
+
+
 def authenticate(scope: str) -> ApiToken:
     """The caller's token, checked for `scope`: 401 without a live token, 403 without the scope."""
     raw = bearer_value()
     if raw is None:
         raise ApiError(401, headers=CHALLENGE)
     session = get_session()
-    token = find_token(session, raw)
+    token = live_token(raw)
     if token is None:
         raise ApiError(
             401, "This token is unknown, revoked or its account deactivated.", headers=CHALLENGE

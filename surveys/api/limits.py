@@ -7,12 +7,14 @@ import hashlib
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
 
-from .auth import bearer_value
+from .auth import bearer_value, live_token
 
 
 def _caller() -> str:
     raw = bearer_value()
-    if raw:
+    # Only a live token gets its own budget: made-up ones count against the address, or a
+    # caller could dodge the limit by changing the token on every call.
+    if raw and live_token(raw) is not None:
         # A digest, so the raw token never sits in the limiter's storage.
         return "token:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
     return "addr:" + (request.remote_addr or "unknown")

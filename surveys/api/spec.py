@@ -125,12 +125,13 @@ def read_body(model: type[BaseModel]) -> BaseModel:
         raise ApiError(415)
     raw = request.get_data(cache=True)
     try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        # NaN and Infinity are not JSON (RFC 8259); Python's parser would take them.
+        data = json.loads(raw, parse_constant=_not_json)
+    except (ValueError, UnicodeDecodeError, RecursionError):
         raise ApiError(400, "The body is not valid JSON.", code="invalid_json") from None
-    nul = _path_with_nul(data, "")
-    if nul is not None:
-        raise ApiError(422, "Text may not contain NUL characters.", fields={nul or "body": "NUL"})
+    problem = _structure_problem(data)
+    if problem is not None:
+        raise ApiError(422, problem[1], fields={problem[0] or "body": problem[1]})
     try:
         return model.model_validate_json(raw)
     except ValidationError as error:
@@ -148,28 +149,47 @@ def read_query(model: type[BaseModel]) -> BaseModel:
 def invalid(error: ValidationError) -> ApiError:
     fields: dict[str, str] = {}
     for problem in error.errors(include_url=False):
-        where = ".".join(str(part) for part in problem["loc"]) or "body"
-        fields.setdefault(where, problem["msg"])
+        fields.setdefault(field_path(problem["loc"]) or "body", problem["msg"])
     return ApiError(422, "Some fields are not valid.", fields=fields)
 
 
-def _path_with_nul(value: Any, path: str) -> str | None:
-    """The path of the first string (or key) holding U+0000, which PostgreSQL cannot store."""
-    if isinstance(value, str):
-        return path if "\x00" in value else None
-    if isinstance(value, dict):
-        for key, item in value.items():
-            here = f"{path}.{key}" if path else str(key)
-            if "\x00" in key:
-                return here
-            found = _path_with_nul(item, here)
-            if found is not None:
-                return found
-    if isinstance(value, list):
-        for index, item in enumerate(value):
-            found = _path_with_nul(item, f"{path}[{index}]")
-            if found is not None:
-                return found
+def field_path(location) -> str:
+    """`answers.nps`, `[3].email`: list positions in brackets, names after dots."""
+    path = ""
+    for part in location:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
+def _not_json(constant: str):
+    raise ValueError(f"{constant} is not JSON")
+
+
+MAX_DEPTH = 32  # far beyond any body we declare; deeper is an attack, not data
+
+
+def _structure_problem(data: Any) -> tuple[str, str] | None:
+    """(path, message) for text PostgreSQL cannot store (U+0000) or absurd nesting.
+
+    Walked with a stack, not recursion, so a hostile body cannot exhaust the call stack.
+    """
+    stack: list[tuple[Any, tuple, int]] = [(data, (), 0)]
+    while stack:
+        value, location, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return field_path(location), f"Nested deeper than {MAX_DEPTH} levels."
+        if isinstance(value, str) and "\x00" in value:
+            return field_path(location), "Text may not contain NUL characters."
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if "\x00" in key:
+                    return field_path((*location, key)), "Names may not contain NUL characters."
+                stack.append((item, (*location, key), depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, (*location, i), depth + 1) for i, item in enumerate(value))
     return None
 
 
