@@ -4,4 +4,10 @@ from flask import Blueprint
 
 bp = Blueprint("design", __name__)
 
-from . import journey_views, questionnaire_views, response_views, theme_views  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    exchange_views,
+    journey_views,
+    questionnaire_views,
+    response_views,
+    theme_views,
+)

@@ -1,0 +1,164 @@
+"""What every import reads into: plain questionnaire data, checked like the editor checks it.
+
+Both readers (our JSON, SurveyJS) produce a `QuestionnaireSpec`; the importer turns it into
+a draft through `design_service`. Lengths mirror the editor's forms (`design/forms.py`),
+so an imported questionnaire can always be opened and saved again in the editor.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from ..design_service import DesignError, validate_question
+
+LANGUAGES = ("en", "fr")
+MAX_QUESTIONS = 200
+MAX_OPTIONS = 300
+# The editor's options box holds 5,000 characters as `value | English | Français` lines.
+MAX_OPTIONS_TEXT = 5000
+MAX_LENGTH = {
+    "title": 200,
+    "intro": 1000,
+    "prompt": 500,
+    "help": 300,
+    "end_label": 60,
+    "option_value": 100,
+    "option_label": 200,
+}
+
+
+class ExchangeError(ValueError):
+    """A file that cannot be imported: a message, and where it is wrong.
+
+    `fields` maps JSON-path-like names (`questions[3].type`) to what is wrong there.
+    """
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = dict(fields or {})
+
+    @classmethod
+    def at(cls, path: str, problem: str) -> ExchangeError:
+        return cls(f"{path}: {problem}", {path: problem})
+
+
+@dataclass
+class QuestionSpec:
+    key: str
+    type: str
+    prompt: dict[str, str]
+    help: dict[str, str] = field(default_factory=lambda: {"en": "", "fr": ""})
+    required: bool = False
+    options: list[dict] = field(default_factory=list)
+    settings: dict = field(default_factory=dict)
+    touchpoint: str | None = None  # a touchpoint key of the journey
+
+    def design_fields(self, touchpoint_id: int | None = None) -> dict:
+        """The question as `design_service.add_question` takes it."""
+        return {
+            "key": self.key,
+            "type": self.type,
+            "prompt": dict(self.prompt),
+            "help": dict(self.help),
+            "required": self.required,
+            "options": [dict(o, label=dict(o["label"])) for o in self.options],
+            "settings": dict(self.settings),
+            "touchpoint_id": touchpoint_id,
+        }
+
+
+@dataclass
+class QuestionnaireSpec:
+    kind: str
+    languages: list[str]
+    title: dict[str, str]
+    intro: dict[str, str]
+    questions: list[QuestionSpec]
+    stage: str | None = None  # a stage key; SurveyJS surveys have none
+    touchpoint: str | None = None
+    journey: dict | None = None  # where it came from: {"name", "template"?}, informative
+
+
+# Checks of JSON values. Each names the path it checks, so an error points at the field.
+
+
+def text(value, path: str, limit: int, *, optional: bool = False) -> str:
+    if value is None and optional:
+        return ""
+    if not isinstance(value, str):
+        raise ExchangeError.at(path, "should be text.")
+    if "\x00" in value:  # no database stores U+0000 in text
+        raise ExchangeError.at(path, "contains a NUL character.")
+    if len(value) > limit:
+        raise ExchangeError.at(path, f"is {len(value)} characters long; at most {limit}.")
+    return value
+
+
+def integer(value, path: str) -> int:
+    """A whole number; 5.0 counts, True and NaN do not."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ExchangeError.at(path, "should be a whole number.")
+    if isinstance(value, float) and (not math.isfinite(value) or not value.is_integer()):
+        raise ExchangeError.at(path, "should be a whole number.")
+    return int(value)
+
+
+def mapping(value, path: str) -> dict:
+    if not isinstance(value, dict):
+        raise ExchangeError.at(path, "should be an object.")
+    return value
+
+
+def sequence(value, path: str) -> list:
+    if not isinstance(value, list):
+        raise ExchangeError.at(path, "should be a list.")
+    return value
+
+
+def option_problem(value: str) -> str | None:
+    """Why the editor could not write this option back, or None.
+
+    The editor edits options as `value | English | Français` lines.
+    """
+    if "|" in value:
+        return "contains “|”, which the editor uses to separate an option's parts."
+    if "\n" in value or "\r" in value:
+        return "contains a line break."
+    return None
+
+
+def options_text_length(options: list[dict]) -> int:
+    """The length of the options as the editor's box shows them."""
+    lines = [f"{o['value']} | {o['label']['en']} | {o['label']['fr']}" for o in options]
+    return len("\n".join(lines))
+
+
+def checked_by_editor(question: QuestionSpec, path: str) -> QuestionSpec:
+    """Run the editor's own rules (`validate_question`) and keep what it cleans."""
+    try:
+        cleaned = validate_question(question.design_fields())
+    except DesignError as error:
+        raise ExchangeError.at(path, str(error)) from None
+    question.prompt = cleaned["prompt"]
+    question.options = cleaned["options"]
+    question.settings = cleaned["settings"]
+    if len(question.options) > MAX_OPTIONS:
+        raise ExchangeError.at(f"{path}.options", f"has more than {MAX_OPTIONS} options.")
+    if options_text_length(question.options) > MAX_OPTIONS_TEXT:
+        raise ExchangeError.at(
+            f"{path}.options",
+            f"are longer than the editor's {MAX_OPTIONS_TEXT} characters; shorten them.",
+        )
+    return question
+
+
+def shown(value, limit: int = 40) -> str:
+    """A value from the file, short enough to quote in a message."""
+    value = str(value)
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def too_many_questions(count: int) -> ExchangeError:
+    return ExchangeError.at("questions", f"has {count} questions; at most {MAX_QUESTIONS}.")
