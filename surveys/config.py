@@ -6,6 +6,12 @@ import os
 import secrets
 from pathlib import Path
 
+
+def flag(value: str) -> bool:
+    """A yes/no setting from the environment: "1" or "true" (any case) turn it on."""
+    return value.strip().lower() in ("1", "true")
+
+
 # Settings that the environment may override, with how to read them.
 ENV_SETTINGS = {
     "DATABASE_URL": str,
@@ -14,6 +20,12 @@ ENV_SETTINGS = {
     "PUBLIC_BASE_URL": str,
     "MIN_ANSWERS_PER_CELL": int,
     "API_RATE_LIMIT": str,
+    "MAIL_SERVER": str,
+    "MAIL_PORT": int,
+    "MAIL_USE_TLS": flag,
+    "MAIL_USERNAME": str,
+    "MAIL_PASSWORD": str,
+    "MAIL_FROM": str,
 }
 
 
@@ -32,6 +44,14 @@ def default_settings(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         # Per API token (per address without one); Redis shares the counts when REDIS_URL is set.
         "API_RATE_LIMIT": "600 per minute",
+        # Invitations are emailed only when MAIL_SERVER is set; otherwise their links are
+        # exported for the shop's own mailer. MAIL_USE_TLS means STARTTLS on MAIL_PORT.
+        "MAIL_SERVER": None,
+        "MAIL_PORT": 25,
+        "MAIL_USE_TLS": False,
+        "MAIL_USERNAME": None,
+        "MAIL_PASSWORD": None,
+        "MAIL_FROM": "Parcours <no-reply@localhost>",
     }
 
 
