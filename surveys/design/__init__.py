@@ -1,4 +1,4 @@
-"""The researcher's pages: journey maps, questionnaires, interviews, responses."""
+"""The researcher's pages: journey maps, questionnaires, interviews, responses, invitations."""
 
 from flask import Blueprint
 
@@ -6,6 +6,7 @@ bp = Blueprint("design", __name__)
 
 from . import (  # noqa: E402,F401
     exchange_views,
+    invitation_views,
     journey_views,
     questionnaire_views,
     response_views,

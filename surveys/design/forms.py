@@ -1,8 +1,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
+    DateField,
+    EmailField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -276,3 +280,59 @@ class ThemeForm(FlaskForm):
             getattr(self, f"label_{lang}").data = (theme.label or {}).get(lang, "")
             getattr(self, f"keywords_{lang}").data = "\n".join((theme.keywords or {}).get(lang, []))
         self.description.data = theme.description
+
+
+META_LINES_HINT = (
+    "One per line as name=value, e.g. order_id=A-42 or channel=store. They travel with the "
+    "answer, so the journey map can be filtered by them."
+)
+
+
+def parse_meta_lines(text: str | None) -> tuple[dict[str, str], list[str]]:
+    """Metadata typed one `name=value` per line; the problems of lines that are not."""
+    meta: dict[str, str] = {}
+    problems: list[str] = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        name, equals, value = line.partition("=")
+        name = name.strip()
+        if not equals or not name:
+            problems.append(f"Line {number}: write name=value.")
+        elif name in meta:
+            problems.append(f"Line {number}: {name[:40]} is already given.")
+        else:
+            meta[name] = value.strip()
+    return meta, problems
+
+
+class InvitationForm(FlaskForm):
+    """One invitation; its rules are `check_request`'s, so the form only carries the values."""
+
+    customer_ref = StringField(
+        "Customer reference",
+        description="Your order or customer number: it tells you whose answer it is.",
+    )
+    email = EmailField("Email", description="Optional: to email the invitation.")
+    expires_on = DateField(
+        "Expires on",
+        validators=[Optional()],
+        description="Optional: the link stops working at the end of that day (UTC).",
+    )
+    language = SelectField(
+        "Language",
+        default="",
+        description="Of the email, and of the page when the browser does not say.",
+    )
+    metadata = TextAreaField("Metadata", description=META_LINES_HINT)
+
+
+class InvitationUploadForm(FlaskForm):
+    file = FileField("CSV file", validators=[FileRequired("Choose a CSV file to upload.")])
+
+
+class InvitationConfirmForm(FlaskForm):
+    """The checked file's content, sent back with the preview's button and checked again."""
+
+    content = HiddenField()
+    upload_key = HiddenField()

@@ -68,13 +68,16 @@ MESSAGES = {
 }
 
 
-def choose_language(available: list[str]) -> str:
-    """?lang= first, then the browser's Accept-Language, then the questionnaire's first."""
+def choose_language(available: list[str], fallback: str | None = None) -> str:
+    """?lang= first, then the browser's Accept-Language, then `fallback` (an invitation's
+    language) when the browser asks for none of ours, then the questionnaire's first."""
     asked = request.values.get("lang", "")
     if asked in available:
         return asked
     best = request.accept_languages.best_match(available)
-    return best or available[0]
+    if best:
+        return best
+    return fallback if fallback in available else available[0]
 
 
 def translator(language: str):

@@ -5,10 +5,12 @@ from __future__ import annotations
 import secrets
 from datetime import UTC
 
-from flask import abort, redirect, render_template, request, session, url_for
-from sqlalchemy import select
+from flask import Response, abort, redirect, render_template, request, session, url_for
+from sqlalchemy import select, update
 
 from ..db import get_session
+from ..invitations import invitation_link
+from ..invitations.qr import qr_svg
 from ..models import Invitation, Questionnaire, utcnow
 from ..question_types import parse_form
 from ..submissions import AlreadyAnswered, store_response, valid_submission_key
@@ -87,6 +89,25 @@ def _is_expired(invitation: Invitation) -> bool:
     return expires < utcnow()
 
 
+def _language(questionnaire: Questionnaire, invitation: Invitation | None) -> str:
+    """The page's language; an invitation's own language when the browser asks for none."""
+    return choose_language(
+        questionnaire.languages, fallback=invitation.language if invitation else None
+    )
+
+
+def _mark_opened(invitation: Invitation) -> None:
+    """The first opening only: a conditional UPDATE, so two tabs opening at once keep one time."""
+    db = get_session()
+    db.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.opened_at.is_(None))
+        .values(opened_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.commit()
+
+
 def _answered_here(questionnaire_id: int) -> bool:
     return questionnaire_id in session.get("answered", [])
 
@@ -99,14 +120,13 @@ def _remember_answered(questionnaire_id: int) -> None:
 @bp.route("/<slug>", methods=["GET", "POST"])
 def survey(slug: str):
     questionnaire = public_questionnaire(slug)
-    language = choose_language(questionnaire.languages)
+    token = request.values.get("t")
+    invitation = _invitation_for(questionnaire, token) if token else None
+    language = _language(questionnaire, invitation)
     if questionnaire.status == "closed":
         return render_message(questionnaire, language, "closed", 410)
 
-    token = request.values.get("t")
-    invitation = None
     if token:
-        invitation = _invitation_for(questionnaire, token)
         if invitation is None:
             return render_message(questionnaire, language, "invalid_link", 404)
         if invitation.used_at is not None:
@@ -117,6 +137,8 @@ def survey(slug: str):
         return render_message(questionnaire, language, "already", 200)
 
     if request.method == "GET":
+        if invitation is not None and invitation.opened_at is None:
+            _mark_opened(invitation)
         return render_survey(questionnaire, language, token=token)
 
     form = request.form.to_dict(flat=False)
@@ -140,6 +162,24 @@ def survey(slug: str):
     return redirect(url_for("respond.thanks", slug=slug, lang=language), code=303)
 
 
+@bp.get("/<slug>/qr.svg")
+def invitation_qr(slug: str):
+    """The QR code of an invitation's link, for whoever holds the link (it reveals nothing more)."""
+    questionnaire = public_questionnaire(slug)
+    invitation = _invitation_for(questionnaire, request.args.get("t", ""))
+    if invitation is None:
+        abort(404)
+    svg = qr_svg(
+        invitation_link(invitation),
+        title=questionnaire.title_in(_language(questionnaire, invitation)),
+    )
+    response = Response(svg, mimetype="image/svg+xml")
+    # An SVG opened from our origin could run script if it held any: it never may.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @bp.get("/<slug>/thanks")
 def thanks(slug: str):
     questionnaire = public_questionnaire(slug)
@@ -151,7 +191,9 @@ def redisplay_after_csrf_error():
     """An expired or missing CSRF token: give the page back with every answer kept."""
     slug = (request.view_args or {}).get("slug", "")
     questionnaire = public_questionnaire(slug)
-    language = choose_language(questionnaire.languages)
+    token = request.values.get("t")
+    invitation = _invitation_for(questionnaire, token) if token else None
+    language = _language(questionnaire, invitation)
     if questionnaire.status == "closed":
         return render_message(questionnaire, language, "closed", 410)
     t = translator(language)
@@ -160,6 +202,6 @@ def redisplay_after_csrf_error():
         language,
         values=request.form.to_dict(flat=False),
         status=400,
-        token=request.values.get("t"),
+        token=token,
         notice=t("expired_form"),
     )

@@ -1,0 +1,412 @@
+"""Invitations of a questionnaire: create one or a CSV of them, hand out links and QR codes.
+
+CX leads read the list; researchers and admins create, export, email. Every rule on an
+invitation's fields is `check_request`'s (shared with the API), so the form, the CSV and
+the API refuse the same things with the same words.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from datetime import UTC, datetime, time
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import and_, func, or_, select, update
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from feedback.exports.cells import as_text
+from feedback.exports.csv_report import BOM
+
+from ..auth import designer_required, reader_required
+from ..db import get_session
+from ..errors import MESSAGES
+from ..invitations import (
+    InvitationError,
+    check_request,
+    counts,
+    create_invitations,
+    invitation_link,
+    qr_link,
+    status_of,
+)
+from ..invitations.csv_upload import MAX_ROWS, UploadError, parse_invitations_csv
+from ..invitations.mail import mail_enabled, send_invitations
+from ..invitations.qr import qr_filename, qr_svg
+from ..models import Invitation, Questionnaire, utcnow
+from . import bp
+from .forms import (
+    LANGUAGE_CHOICES,
+    InvitationConfirmForm,
+    InvitationForm,
+    InvitationUploadForm,
+    options,
+    parse_meta_lines,
+)
+from .journey_views import get_or_404
+
+PAGE_SIZE = 50
+STATUSES = ("created", "sent", "opened", "answered", "expired")
+ERRORS_SHOWN = 200  # a file with thousands of bad rows: the first ones say what to fix
+UPLOADS_REMEMBERED = 20
+# 10,000 rows with an email and a few metadata columns take 1-3 MB, over the app-wide 1 MiB
+# limit; these two routes (the upload, and its confirmation carrying the file back) get more.
+UPLOAD_MAX_BYTES = 8 * 1024 * 1024
+UPLOAD_ENDPOINTS = ("design.upload_invitations", "design.confirm_invitations")
+# check_request's field names, and the form fields their messages go next to.
+FORM_FIELD_OF = {
+    "customer_ref": "customer_ref",
+    "email": "email",
+    "expires_at": "expires_on",
+    "language": "language",
+}
+
+
+def invitable_or_404(questionnaire_id: int) -> Questionnaire:
+    questionnaire = get_or_404(Questionnaire, questionnaire_id)
+    if questionnaire.is_interview:  # interview guides are filled in by researchers
+        abort(404)
+    return questionnaire
+
+
+@bp.url_value_preprocessor
+def allow_larger_uploads(endpoint: str | None, _values: dict | None) -> None:
+    # URL preprocessors run before any before_request hook, and the app's hooks (CSRF, the
+    # NUL guard) read the form: the limit must be raised before that first read.
+    if endpoint in UPLOAD_ENDPOINTS:
+        request.max_content_length = UPLOAD_MAX_BYTES
+        request.max_form_memory_size = UPLOAD_MAX_BYTES
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error: RequestEntityTooLarge):
+    # Raised while the app's hooks read the form, before the view's role check: the upload
+    # page (with the questionnaire's title) is only for those who may upload.
+    questionnaire_id = (request.view_args or {}).get("questionnaire_id")
+    questionnaire = get_session().get(Questionnaire, questionnaire_id or 0)
+    may_upload = current_user.is_authenticated and current_user.can_design
+    if request.endpoint in UPLOAD_ENDPOINTS and questionnaire is not None and may_upload:
+        message = (
+            f"The file is larger than {UPLOAD_MAX_BYTES // (1024 * 1024)} MB: split it into "
+            "smaller files."
+        )
+        return _upload_page(questionnaire, InvitationUploadForm(formdata=None), message, 413)
+    title, message = MESSAGES[413]
+    return render_template("errors/error.html", code=413, title=title, message=message), 413
+
+
+# --- which invitations ---------------------------------------------------------------------
+
+
+def not_expired(now: datetime):
+    return or_(Invitation.expires_at.is_(None), Invitation.expires_at >= now)
+
+
+def status_condition(status: str, now: datetime):
+    """`status_of` as a WHERE clause, so the list filters and pages in the database."""
+    live = and_(Invitation.used_at.is_(None), not_expired(now))
+    return {
+        "answered": Invitation.used_at.is_not(None),
+        "expired": and_(Invitation.used_at.is_(None), Invitation.expires_at < now),
+        "opened": and_(live, Invitation.opened_at.is_not(None)),
+        "sent": and_(live, Invitation.opened_at.is_(None), Invitation.sent_at.is_not(None)),
+        "created": and_(live, Invitation.opened_at.is_(None), Invitation.sent_at.is_(None)),
+    }[status]
+
+
+def waiting_to_be_sent(now: datetime):
+    """Not emailed nor exported yet, and still answerable."""
+    return and_(Invitation.sent_at.is_(None), Invitation.used_at.is_(None), not_expired(now))
+
+
+# --- the list -----------------------------------------------------------------------------
+
+
+@bp.get("/questionnaires/<int:questionnaire_id>/invitations")
+@reader_required
+def invitations(questionnaire_id: int):
+    questionnaire = invitable_or_404(questionnaire_id)
+    db = get_session()
+    now = utcnow()
+    status = request.args.get("status", "")
+    where = [Invitation.questionnaire_id == questionnaire.id]
+    if status in STATUSES:
+        where.append(status_condition(status, now))
+    else:
+        status = ""
+    total = db.scalar(select(func.count()).select_from(Invitation).where(*where))
+    pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    rows = db.scalars(
+        select(Invitation)
+        .where(*where)
+        .order_by(Invitation.created_at.desc(), Invitation.id.desc())
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return render_template(
+        "design/invitations.html",
+        q=questionnaire,
+        counts=counts(db, questionnaire.id, now),
+        rows=[(i, status_of(i, now), invitation_link(i)) for i in rows],
+        status=status,
+        statuses=STATUSES,
+        total=total,
+        page=page,
+        pages=pages,
+        mail_enabled=mail_enabled(current_app.config),
+    )
+
+
+# --- one invitation -----------------------------------------------------------------------
+
+
+def _invitation_form(questionnaire: Questionnaire) -> InvitationForm:
+    form = InvitationForm()
+    names = dict(LANGUAGE_CHOICES)
+    unset = f"Not set: email in {names[questionnaire.languages[0]]}, page in the browser's"
+    form.language.choices = options(
+        [("", unset)] + [(lang, names[lang]) for lang in questionnaire.languages]
+    )
+    return form
+
+
+def _end_of_day(day) -> datetime | None:
+    return datetime.combine(day, time(23, 59, 59), tzinfo=UTC) if day else None
+
+
+@bp.route("/questionnaires/<int:questionnaire_id>/invitations/new", methods=["GET", "POST"])
+@designer_required
+def new_invitation(questionnaire_id: int):
+    questionnaire = invitable_or_404(questionnaire_id)
+    form = _invitation_form(questionnaire)
+    problem = None
+    if form.validate_on_submit():
+        meta, line_problems = parse_meta_lines(form.metadata.data)
+        try:
+            checked = check_request(
+                questionnaire,
+                customer_ref=form.customer_ref.data,
+                email=form.email.data,
+                meta=meta,
+                expires_at=_end_of_day(form.expires_on.data),
+                language=form.language.data or None,
+            )
+        except InvitationError as error:
+            problem = _show_on_form(form, error.fields)
+            checked = None
+        form.metadata.errors = [*line_problems, *form.metadata.errors]
+        if checked is not None and not line_problems:
+            (invitation,) = create_invitations(get_session(), questionnaire, [checked])
+            flash(
+                f"Invitation created for {invitation.customer_ref}: {invitation_link(invitation)}",
+                "success",
+            )
+            return redirect(url_for("design.invitations", questionnaire_id=questionnaire.id))
+    return render_template(
+        "design/invitation_new.html", q=questionnaire, form=form, problem=problem
+    ), (422 if request.method == "POST" else 200)
+
+
+def _show_on_form(form: InvitationForm, fields: dict[str, str]) -> str | None:
+    """Put each of check_request's messages next to its field; return one for the page."""
+    problem = None
+    for name, message in fields.items():
+        if name in FORM_FIELD_OF:
+            getattr(form, FORM_FIELD_OF[name]).errors = [message]
+        elif name.startswith("metadata"):
+            key = name.partition(".")[2]
+            form.metadata.errors = [*form.metadata.errors, f"{key}: {message}" if key else message]
+        else:
+            problem = message
+    return problem
+
+
+# --- a CSV of invitations -----------------------------------------------------------------
+
+
+def _upload_page(questionnaire, form, problem: str | None, status: int):
+    return render_template(
+        "design/invitations_upload.html",
+        q=questionnaire,
+        form=form,
+        problem=problem,
+        max_rows=MAX_ROWS,
+        max_mb=UPLOAD_MAX_BYTES // (1024 * 1024),
+    ), status
+
+
+def _preview_page(questionnaire, parsed, content: str):
+    confirm = InvitationConfirmForm(
+        formdata=None, content=content, upload_key=secrets.token_hex(16)
+    )
+    return render_template(
+        "design/invitations_preview.html",
+        q=questionnaire,
+        parsed=parsed,
+        errors=parsed.errors[:ERRORS_SHOWN],
+        more_errors=max(len(parsed.errors) - ERRORS_SHOWN, 0),
+        confirm=confirm,
+    ), (200 if parsed.ok else 422)
+
+
+@bp.route("/questionnaires/<int:questionnaire_id>/invitations/upload", methods=["GET", "POST"])
+@designer_required
+def upload_invitations(questionnaire_id: int):
+    questionnaire = invitable_or_404(questionnaire_id)
+    form = InvitationUploadForm()
+    if request.method == "GET":
+        return _upload_page(questionnaire, form, None, 200)
+    if not form.validate_on_submit():
+        return _upload_page(questionnaire, form, None, 400)
+    data = form.file.data.read()
+    try:
+        parsed = parse_invitations_csv(data, questionnaire)
+    except UploadError as error:
+        return _upload_page(questionnaire, form, str(error), 400)
+    # Decoded once more to send back: parse_invitations_csv accepted it as UTF-8.
+    return _preview_page(questionnaire, parsed, data.decode("utf-8-sig"))
+
+
+@bp.post("/questionnaires/<int:questionnaire_id>/invitations/upload/confirm")
+@designer_required
+def confirm_invitations(questionnaire_id: int):
+    questionnaire = invitable_or_404(questionnaire_id)
+    form = InvitationConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    key = form.upload_key.data or ""
+    done = session.get("invitation_uploads", [])
+    if key in done:  # the button sent twice, or the page sent again from the history
+        flash("These invitations were already created.", "info")
+        return redirect(url_for("design.invitations", questionnaire_id=questionnaire.id), 303)
+    content = form.content.data or ""
+    try:
+        # Checked again: the hidden field came back from the browser, and time has passed.
+        parsed = parse_invitations_csv(content.encode("utf-8"), questionnaire)
+    except UploadError as error:
+        return _upload_page(questionnaire, InvitationUploadForm(formdata=None), str(error), 400)
+    if not parsed.ok:
+        return _preview_page(questionnaire, parsed, content)
+    create_invitations(get_session(), questionnaire, parsed.requests)
+    if key:
+        session["invitation_uploads"] = [*done, key][-UPLOADS_REMEMBERED:]
+    flash(f"Created {len(parsed.requests):,} invitations.", "success")
+    return redirect(url_for("design.invitations", questionnaire_id=questionnaire.id), 303)
+
+
+# --- links, QR codes, email ---------------------------------------------------------------
+
+LINK_COLUMNS = ("customer_ref", "email", "status", "link", "qr_link", "expires_at")
+
+
+def links_csv(invitations: list[Invitation], now: datetime) -> bytes:
+    """The links as a spreadsheet opens them: UTF-8 with a BOM, formulas neutralised."""
+    meta_keys = sorted({key for i in invitations for key in (i.meta or {})})
+    out = io.StringIO()
+    out.write(BOM)
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([*LINK_COLUMNS, *meta_keys])
+    for i in invitations:
+        row = [
+            i.customer_ref,
+            i.email,
+            status_of(i, now),
+            invitation_link(i),
+            qr_link(i),
+            i.expires_at,
+            *((i.meta or {}).get(key) for key in meta_keys),
+        ]
+        writer.writerow([as_text(value) for value in row])
+    return out.getvalue().encode("utf-8")
+
+
+@bp.post("/questionnaires/<int:questionnaire_id>/invitations/links.csv")
+@designer_required
+def download_links(questionnaire_id: int):
+    """A POST, not a link: downloading marks the links handed over (sent) to the shop's mailer."""
+    questionnaire = invitable_or_404(questionnaire_id)
+    db = get_session()
+    now = utcnow()
+    db.execute(
+        update(Invitation)
+        .where(Invitation.questionnaire_id == questionnaire.id, waiting_to_be_sent(now))
+        .values(sent_at=now)
+        .execution_options(synchronize_session=False)  # read again just below
+    )
+    db.commit()
+    rows = db.scalars(
+        select(Invitation)
+        .where(Invitation.questionnaire_id == questionnaire.id)
+        .order_by(Invitation.id)
+        .execution_options(populate_existing=True)
+    ).all()
+    return Response(
+        links_csv(rows, now),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f"attachment; filename=invitations-{questionnaire.slug}.csv"
+        },
+    )
+
+
+@bp.get("/questionnaires/<int:questionnaire_id>/invitations/<int:invitation_id>/qr.svg")
+@reader_required
+def invitation_qr(questionnaire_id: int, invitation_id: int):
+    questionnaire = invitable_or_404(questionnaire_id)
+    invitation = get_or_404(Invitation, invitation_id)
+    if invitation.questionnaire_id != questionnaire.id:
+        abort(404)
+    svg = qr_svg(
+        invitation_link(invitation), title=f"Questionnaire link: {invitation.customer_ref}"
+    )
+    return send_file(
+        io.BytesIO(svg),
+        mimetype="image/svg+xml",
+        as_attachment=True,
+        download_name=qr_filename(invitation.customer_ref, str(invitation.id)),
+        max_age=0,
+    )
+
+
+@bp.post("/questionnaires/<int:questionnaire_id>/invitations/email")
+@designer_required
+def email_invitations(questionnaire_id: int):
+    questionnaire = invitable_or_404(questionnaire_id)
+    if not mail_enabled(current_app.config):
+        abort(404)
+    db = get_session()
+    now = utcnow()
+    pending = db.scalars(
+        select(Invitation)
+        .where(
+            Invitation.questionnaire_id == questionnaire.id,
+            Invitation.email.is_not(None),
+            waiting_to_be_sent(now),
+        )
+        .order_by(Invitation.id)
+    ).all()
+    report = send_invitations(db, pending, current_app.config, now=now)
+    if not pending:
+        flash("No invitation is waiting to be emailed.", "info")
+    elif report.failed:
+        flash(
+            f"Emailed {report.sent} invitations; {report.failed} failed (the list says why).",
+            "error",
+        )
+    else:
+        flash(f"Emailed {report.sent} invitations.", "success")
+    return redirect(url_for("design.invitations", questionnaire_id=questionnaire.id), 303)
