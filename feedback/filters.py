@@ -18,6 +18,11 @@ from surveys.models import Response
 SEGMENT_PREFIX = "segment."
 SEGMENT_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,39}$")
 LANGUAGES = ("fr", "en")
+QUESTIONNAIRE_ID_MAX = 2**31 - 1  # the database's integer
+# Bounds of a period: beyond them, the previous period of the same length (and the day
+# after the end) would leave the calendar that Python and the databases can count.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2999, 12, 31)
 
 
 class FilterError(ValueError):
@@ -45,7 +50,11 @@ class Filters:
         if language is not None and language not in LANGUAGES:
             raise FilterError("Language must be fr or en.")
         questionnaire = (args.get("questionnaire") or "").strip()
-        if questionnaire and (not questionnaire.isdigit() or len(questionnaire) > 9):
+        if questionnaire and (
+            not questionnaire.isdigit()
+            or len(questionnaire) > 10
+            or int(questionnaire) > QUESTIONNAIRE_ID_MAX
+        ):
             raise FilterError("Unknown questionnaire.")
         segment = []
         for name, value in args.items():
@@ -117,9 +126,12 @@ def _date(value: str | None, name: str) -> date | None:
     if not value:
         return None
     try:
-        return date.fromisoformat(value[:10])
+        day = date.fromisoformat(value[:10])
     except ValueError:
         raise FilterError(f"“{name}” must be a date like 2026-11-23.") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise FilterError(f"“{name}” must be between {FIRST_DAY} and {LAST_DAY}.")
+    return day
 
 
 def _start_of(day: date) -> datetime:

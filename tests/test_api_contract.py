@@ -72,12 +72,6 @@ def admin_headers(app, database_url) -> dict[str, str]:
         return bearer_for(session, api_user(session, "admin"))
 
 
-def xfail_on(backend: str, request, database_url: str, reason: str) -> None:
-    """A bug seen on one database only: strict there, so its fix shows."""
-    if database_url.startswith(backend):
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
-
-
 def operation(method: str, path: str):
     return schema[BASE_PATH + path][method]
 
@@ -141,11 +135,6 @@ def test_every_api_route_is_documented_and_every_documented_operation_routed(app
 
 # --- values at the edges, sent as the document describes them ----------------------------
 
-DATES_BUG = (
-    "BUG: a period touching 0001-01-01 or 9999-12-31 is a 500 (OverflowError in "
-    "feedback.filters.Filters.previous_period / criteria), not a 422"
-)
-
 
 @pytest.mark.parametrize(
     ("path", "query"),
@@ -155,26 +144,10 @@ DATES_BUG = (
         ("/journeys/{journey_id}/map", {"from": "9999-12-31"}),
         ("/journeys/{journey_id}/map", {"from": "2026-01-01", "to": "2026-01-31"}),
         ("/journeys/{journey_id}/pain-points", {"to": "0001-01-01"}),
-        pytest.param(
-            "/journeys/{journey_id}/map",
-            {"from": "0001-01-01", "to": "0001-01-05"},
-            marks=pytest.mark.xfail(strict=True, reason=DATES_BUG),
-        ),
-        pytest.param(
-            "/journeys/{journey_id}/map",
-            {"to": "9999-12-31"},
-            marks=pytest.mark.xfail(strict=True, reason=DATES_BUG),
-        ),
-        pytest.param(
-            "/journeys/{journey_id}/pain-points",
-            {"from": "0001-01-01", "to": "0001-01-05"},
-            marks=pytest.mark.xfail(strict=True, reason=DATES_BUG),
-        ),
-        pytest.param(
-            "/journeys/{journey_id}/pain-points",
-            {"to": "9999-12-31"},
-            marks=pytest.mark.xfail(strict=True, reason=DATES_BUG),
-        ),
+        ("/journeys/{journey_id}/map", {"from": "0001-01-01", "to": "0001-01-05"}),
+        ("/journeys/{journey_id}/map", {"to": "9999-12-31"}),
+        ("/journeys/{journey_id}/pain-points", {"from": "0001-01-01", "to": "0001-01-05"}),
+        ("/journeys/{journey_id}/pain-points", {"to": "9999-12-31"}),
     ],
     ids=lambda value: (
         value if isinstance(value, str) else "&".join(f"{k}={v}" for k, v in value.items())
@@ -189,17 +162,7 @@ def test_journey_filters_at_the_calendar_edges(app, admin_headers, path, query):
 
 @pytest.mark.parametrize("path", ["/invitations", "/questionnaires"])
 @pytest.mark.parametrize("after", [1, 2**31 - 1, 2**31, 9_999_999_999], ids=str)
-def test_a_cursor_past_every_id_is_an_empty_page_or_a_422(
-    request, app, admin_headers, database_url, path, after
-):
-    if after >= 2**31:
-        xfail_on(
-            "postgresql",
-            request,
-            database_url,
-            "BUG: pagination.decode_cursor accepts 10 digits; an id beyond PostgreSQL's "
-            "integer reaches the query: 500 (NumericValueOutOfRange), not 422",
-        )
+def test_a_cursor_past_every_id_is_an_empty_page_or_a_422(app, admin_headers, path, after):
     query = {"cursor": encode_cursor(after)}
     case = operation("GET", path).Case(query=query, headers=admin_headers)
     response = case.call_and_validate(app=app, checks=CHECKS)
@@ -208,15 +171,7 @@ def test_a_cursor_past_every_id_is_an_empty_page_or_a_422(
         assert all(item["id"] > after for item in response.json()["items"])
 
 
-def test_a_response_dated_year_one_can_be_read_back(request, app, admin_headers, database_url):
-    xfail_on(
-        "postgresql",
-        request,
-        database_url,
-        "BUG: submitted_at 0001-01-01T00:00:00+01:00 is stored (201) as 1 BC in UTC, which "
-        "psycopg cannot read back: the Idempotency-Key replay and the journey's pain points "
-        "are 500 from then on; expected a 422 on submitted_at",
-    )
+def test_a_response_dated_year_one_can_be_read_back(app, admin_headers):
     body = {
         "language": "en",
         "answers": {"nps": 2, "story": "Slow and rude delivery."},
@@ -241,11 +196,6 @@ def test_a_response_dated_year_one_can_be_read_back(request, app, admin_headers,
     assert pain_points.call_and_validate(app=app, checks=CHECKS).status_code == 200
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the map documents its ETag in words only: the 304 it answers to If-None-Match "
-    "is not among the documented responses, nor If-None-Match among the parameters",
-)
 def test_the_maps_304_is_documented(client, admin_headers):
     url = BASE_PATH + "/journeys/1/map"
     etag = client.get(url, headers=admin_headers).headers["ETag"]
@@ -256,11 +206,6 @@ def test_the_maps_304_is_documented(client, admin_headers):
     assert "If-None-Match" in {p["name"] for p in documented["parameters"]}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: `segment` is documented as a deepObject (segment[channel]=store), but the "
-    "server reads segment.channel=store and silently ignores the documented form",
-)
 @pytest.mark.parametrize("path", ["/map", "/pain-points"])
 def test_the_segment_filter_works_as_documented(client, admin_headers, path):
     documented = DOCUMENT["paths"][BASE_PATH + "/journeys/{journey_id}" + path]["get"]
@@ -292,16 +237,8 @@ def test_the_segment_filter_works_as_documented(client, admin_headers, path):
     ids=["expires_at", "submitted_at"],
 )
 def test_a_moment_sent_with_an_offset_is_kept_as_that_moment(
-    request, app, admin_headers, database_url, method, path, field, body
+    app, admin_headers, method, path, field, body
 ):
-    xfail_on(
-        "sqlite",
-        request,
-        database_url,
-        "BUG: on SQLite a time sent with an offset is stored as its wall-clock time and read "
-        "back as UTC (api/responses.py and invitations/service.py _expiry call aware() "
-        "without astimezone(UTC)): +02:00 moves it 2 hours",
-    )
     moment = (utcnow() + timedelta(days=3 if field == "expires_at" else -3)).replace(microsecond=0)
     sent = moment.astimezone(timezone(timedelta(hours=2)))
     case = operation(method, path).Case(

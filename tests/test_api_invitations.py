@@ -72,7 +72,7 @@ def test_tokens_differ_between_invitations(client, db_session, headers):
         ({"expires_at": "tomorrow"}, "expires_at"),
         ({"metadata": {"customer_ref": "x"}}, "metadata.customer_ref"),
         ({"metadata": {"order id": "x"}}, "metadata.order id"),
-        ({"metadata": {"ok": True}}, "metadata.ok.str"),
+        ({"metadata": {"ok": True}}, "metadata.ok"),
         ({"questionnaire_id": 999999}, "questionnaire_id"),
         ({"questionnaire_id": "1"}, "questionnaire_id"),
         ({"language": "de"}, "language"),

@@ -142,7 +142,7 @@ def test_bad_answers_are_refused_with_a_message_per_field_and_nothing_stored(
     [
         ({"language": "de", "answers": {"csat": 4}}, "language"),
         ({"language": "en", "answers": {}}, "answers.csat"),
-        ({"language": "en", "answers": {"csat": True}}, "answers.csat.int"),
+        ({"language": "en", "answers": {"csat": True}}, "answers.csat"),
         ({"language": "en", "answers": {"csat": 4}, "metadata": {"1bad": "x"}}, "metadata.1bad"),
         ({"language": "en", "answers": {"csat": 4}, "submitted_at": "2999-01-01T00:00:00Z"},
          "submitted_at"),

@@ -23,11 +23,9 @@ from . import bp
 from .errors import ApiError
 from .pagination import PageQuery, page
 from .spec import operation
-from .types import UtcDatetime
+from .types import Scalar, UtcDatetime
 
 BATCH_MAX = 1000
-
-MetaValue = str | int | float | None
 
 
 class InvitationIn(BaseModel):
@@ -36,7 +34,7 @@ class InvitationIn(BaseModel):
     questionnaire_id: int = Field(ge=1, le=DATABASE_INT_MAX)
     customer_ref: str = Field(min_length=1, max_length=200)
     email: str | None = Field(None, max_length=254)
-    metadata: dict[str, MetaValue] | None = Field(
+    metadata: dict[str, Scalar] | None = Field(
         None, description="Order id, channel, segment...: they travel with the response."
     )
     expires_at: datetime | None = None

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import date
 
 from flask import current_app, request
 from pydantic import BaseModel, Field
 
 from feedback import pain_points as pp
-from feedback.filters import FilterError, Filters
+from feedback.filters import QUESTIONNAIRE_ID_MAX, SEGMENT_PREFIX, FilterError, Filters
 from feedback.journey_map import journey_map
 
 from ..db import get_session
-from ..input_guard import DATABASE_INT_MAX
 from ..models import Journey
 from . import bp
 from .errors import ApiError
@@ -28,15 +28,16 @@ class FilterQuery(BaseModel):
     date_from: date | None = Field(None, alias="from", description="First day, YYYY-MM-DD.")
     date_to: date | None = Field(None, alias="to", description="Last day (inclusive).")
     lang: str | None = Field(None, pattern="^(fr|en)$", description="Answers in this language.")
-    questionnaire: int | None = Field(None, ge=1, le=DATABASE_INT_MAX)
+    questionnaire: int | None = Field(None, ge=1, le=QUESTIONNAIRE_ID_MAX)
 
 
+DEEP_SEGMENT = re.compile(r"segment\[([^\]]*)\]")
 SEGMENT_PARAMETER = {
     "name": "segment",
     "in": "query",
     "required": False,
-    "description": "Any response metadata, written `segment.KEY=VALUE` (e.g. "
-    "`segment.channel=store`); several may be given.",
+    "description": "Any response metadata: `segment[channel]=store`, also written "
+    "`segment.channel=store` as in the page's URLs; several may be given.",
     "schema": {"type": "object", "additionalProperties": {"type": "string", "maxLength": 200}},
     "style": "deepObject",
     "explode": True,
@@ -172,8 +173,13 @@ def _journey(journey_id: int) -> Journey:
 
 
 def _filters() -> Filters:
+    """The page's filters; `segment[KEY]=` (OpenAPI's deepObject) reads as `segment.KEY=`."""
+    args = {}
+    for name, value in request.args.items():
+        match = DEEP_SEGMENT.fullmatch(name)
+        args[f"{SEGMENT_PREFIX}{match.group(1)}" if match else name] = value
     try:
-        return Filters.from_query(request.args)
+        return Filters.from_query(args)
     except FilterError as error:
         raise ApiError(422, str(error)) from None
 
@@ -204,7 +210,7 @@ def list_journeys():
 @operation(
     bp, "GET", "/journeys/<int:journey_id>/map", summary="The journey map",
     tag="Journeys", scope="reports:read", query=FilterQuery, response=JourneyMapOut,
-    errors=(404,), extra_query=[SEGMENT_PARAMETER],
+    errors=(404,), extra_query=[SEGMENT_PARAMETER], conditional=True,
     description="Stages x touchpoints with n, NPS (with its margin), CSAT, CES, sentiment, "
     "emotions and top themes; with deltas against the previous period when `from` and `to` "
     "are set. Carries an ETag: send it back in If-None-Match to get a 304 when nothing changed.",

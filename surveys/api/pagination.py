@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
+from ..input_guard import DATABASE_INT_MAX
 from .errors import ApiError
 
 PAGE_MAX = 200
@@ -29,7 +30,7 @@ def decode_cursor(cursor: str | None) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         prefix, _, number = text.partition(":")
-        if prefix != "after" or not number.isdigit() or len(number) > 10:
+        if prefix != "after" or not number.isdigit() or int(number) > DATABASE_INT_MAX:
             raise ValueError
         return int(number)
     except (ValueError, binascii.Error, UnicodeDecodeError):

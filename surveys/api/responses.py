@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from flask import request
@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from ..db import get_session
 from ..invitations import check_meta, invitation_by_token, is_expired
-from ..models import Questionnaire, Response, aware, utcnow
+from ..models import Questionnaire, Response, as_utc, utcnow
 from ..question_types import field_name, parse_form, text_limit
 from ..respond.messages import MESSAGES
 from ..submissions import AlreadyAnswered, store_response
@@ -25,22 +25,22 @@ from . import bp
 from .auth import current_token
 from .errors import ApiError
 from .spec import Header, operation
-from .types import UtcDatetime
+from .types import AnswerValue, Scalar, UtcDatetime
 
 IDEMPOTENCY_KEY_MAX = 200
 CLOCK_SKEW = timedelta(minutes=5)
-
-AnswerIn = int | float | str | list[Annotated[str, Field(max_length=5000)]] | None
+# Older is a typo or an attack; far-off years also break date arithmetic in the reports.
+EARLIEST_ANSWER = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 class ResponseIn(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     language: Literal["fr", "en"]
-    answers: dict[Annotated[str, Field(max_length=40)], AnswerIn] = Field(
+    answers: dict[Annotated[str, Field(max_length=40)], AnswerValue] = Field(
         max_length=200, description="Question key to value: a number, a text or a list of choices."
     )
-    metadata: dict[str, str | int | float | None] | None = None
+    metadata: dict[str, Scalar] | None = None
     invitation_token: str | None = Field(None, max_length=64)
     submitted_at: datetime | None = Field(None, description="When the customer answered.")
 
@@ -165,9 +165,14 @@ def create_response(questionnaire_id: int, body: ResponseIn):
         fields[f"answers.{key_}"] = _message(code, by_key[key_])
     meta, meta_errors = check_meta(body.metadata)
     fields.update(meta_errors)
-    submitted_at = body.submitted_at and aware(body.submitted_at)
+    try:
+        submitted_at = body.submitted_at and as_utc(body.submitted_at)
+    except OverflowError:  # year 1 with a positive offset falls off the calendar
+        submitted_at = EARLIEST_ANSWER - CLOCK_SKEW
     if submitted_at and submitted_at > utcnow() + CLOCK_SKEW:
         fields["submitted_at"] = "This moment is in the future."
+    elif submitted_at and submitted_at < EARLIEST_ANSWER:
+        fields["submitted_at"] = f"Answers from before {EARLIEST_ANSWER:%Y} are not taken."
     invitation = None
     if body.invitation_token:
         invitation = invitation_by_token(session, questionnaire, body.invitation_token)

@@ -49,6 +49,7 @@ class Operation:
     headers: tuple[Header, ...] = ()
     description: str = ""
     extra_query: list[dict] = field(default_factory=list)
+    conditional: bool = False  # answers If-None-Match with a 304 (ETag)
 
 
 OPERATIONS: list[Operation] = []
@@ -70,6 +71,7 @@ def operation(
     headers: tuple[Header, ...] = (),
     description: str = "",
     extra_query: list[dict] | None = None,
+    conditional: bool = False,
 ) -> Callable:
     """Register an API view: checks the token, reads body and query, renders the result.
 
@@ -81,7 +83,7 @@ def operation(
         OPERATIONS.append(
             Operation(
                 method, rule, view.__name__, summary, tag, scope, body, query, response,
-                status, errors, headers, description, list(extra_query or []),
+                status, errors, headers, description, list(extra_query or []), conditional,
             )
         )  # fmt: skip
 
@@ -268,10 +270,23 @@ def _operation(op: Operation, refs: dict) -> dict:
                 "schema": {"type": "string", "minLength": 1, "maxLength": header.max_length},
             }
         )
+    if op.conditional:
+        parameters.append(
+            {
+                "name": "If-None-Match",
+                "in": "header",
+                "required": False,
+                "description": "The ETag of a previous answer: 304 if nothing changed.",
+                "schema": {"type": "string"},
+            }
+        )
     responses: dict[str, dict] = {}
     success: dict = {"description": "Success."}
     if op.response is not None:
         success["content"] = {"application/json": {"schema": refs[(op.response, "validation")]}}
+    if op.conditional:
+        success["headers"] = {"ETag": {"schema": {"type": "string"}}}
+        responses["304"] = {"description": "Not modified since the ETag sent."}
     responses[str(op.status)] = success
     statuses = set(op.errors) | {400, 429}
     if op.scope:

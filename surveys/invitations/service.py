@@ -10,14 +10,14 @@ import re
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from .. import links
-from ..models import LANGUAGES, Invitation, Questionnaire, aware, utcnow
+from ..models import LANGUAGES, Invitation, Questionnaire, as_utc, aware, utcnow
 
 TOKEN_BYTES = 24  # 192 random bits, from the OS's CSPRNG
 CUSTOMER_REF_MAX = 200
@@ -140,15 +140,18 @@ def _meta_problem(key: object, value: object) -> str | None:
 
 
 def _expiry(value: object) -> datetime | None:
-    if isinstance(value, datetime):
-        return aware(value)
-    if not isinstance(value, str) or len(value) > 40:
+    """The expiry in UTC, or None when it is not a moment on the calendar."""
+    if isinstance(value, str) and len(value) <= 40:
+        try:
+            value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if not isinstance(value, datetime):
         return None
     try:
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+        return as_utc(value)
+    except OverflowError:  # year 1 or 9999 with an offset falls off the calendar
         return None
-    return aware(moment).astimezone(UTC)
 
 
 def new_token() -> str:

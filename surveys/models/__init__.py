@@ -1,7 +1,7 @@
 """The database models of Parcours."""
 
 from .api_token import ROLE_SCOPES, SCOPES, ApiToken
-from .base import Base, aware, utcnow
+from .base import Base, as_utc, aware, utcnow
 from .journey import Journey, Stage, Touchpoint, touchpoint_stages
 from .pain_point import PAIN_POINT_STATUSES, PainPoint, PainPointEvidence
 from .questionnaire import (
@@ -43,6 +43,7 @@ __all__ = [
     "Theme",
     "Touchpoint",
     "User",
+    "as_utc",
     "aware",
     "pick_language",
     "touchpoint_stages",

@@ -25,6 +25,12 @@ def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """A moment from outside (naive means UTC) in UTC: SQLite keeps the wall-clock time it is
+    given and drops the offset, so anything stored must be converted first."""
+    return aware(moment).astimezone(UTC)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {
