@@ -13,6 +13,20 @@ from dataclasses import dataclass, field
 SHORT_TEXT_MAX = 300
 LONG_TEXT_MAX = 5000
 
+# What a questionnaire's texts may hold, in characters: the editor's forms and the
+# questionnaire import check the same numbers.
+DESIGN_LIMITS = {
+    "title": 200,
+    "intro": 1000,
+    "prompt": 500,
+    "help": 300,
+    "end_label": 60,
+    "option_value": 100,
+    "option_label": 200,
+}
+# The editor's options box, as `value | English | Français` lines.
+OPTIONS_TEXT_MAX = 5000
+
 # A posted score: an optional minus sign and at most three ASCII digits.
 SCORE_PATTERN = re.compile(r"-?[0-9]{1,3}")
 

@@ -3,7 +3,6 @@ shape, a seeded database and an app with its own settings."""
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import secrets
 from types import SimpleNamespace
@@ -11,7 +10,6 @@ from types import SimpleNamespace
 from builders import a_live_questionnaire_with_every_type, a_user, an_invitation
 from sqlalchemy import create_engine, text
 
-from surveys import create_app
 from surveys.api import BASE_PATH
 from surveys.api.spec import OPERATIONS, PATH_PARAM, Operation
 from surveys.api_tokens import issue_token
@@ -122,26 +120,3 @@ def restart_ids(database_url: str) -> None:
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     engine.dispose()
-
-
-@contextlib.contextmanager
-def api_app(database_url: str, **settings):
-    """An app like conftest's `app` with other settings; its tables are emptied after."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "test-secret-key",
-            "PUBLIC_BASE_URL": "http://parcours.test",
-            "SERVER_NAME": None,
-            **settings,
-        }
-    )
-    try:
-        yield app
-    finally:
-        engine = app.extensions["parcours.db"].kw["bind"]
-        with engine.begin() as connection:
-            for table in reversed(Base.metadata.sorted_tables):
-                connection.execute(table.delete())
-        engine.dispose()

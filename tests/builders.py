@@ -6,6 +6,7 @@ questionnaire for the purchase stage".
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import secrets
@@ -13,9 +14,10 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from surveys import create_app
 from surveys.design_service import add_question, create_questionnaire, publish
 from surveys.journeys import create_journey
-from surveys.models import Answer, Invitation, Questionnaire, Response, User, utcnow
+from surveys.models import Answer, Base, Invitation, Questionnaire, Response, User, utcnow
 
 PASSWORD = "correct horse battery"
 
@@ -166,3 +168,27 @@ def answer_as_a_new_customer(app, questionnaire, answers: dict, **params):
 def survey_url(questionnaire, **params) -> str:
     query = "&".join(f"{k}={v}" for k, v in params.items())
     return f"/s/{questionnaire.slug}" + (f"?{query}" if query else "")
+
+
+@contextlib.contextmanager
+def an_app(database_url: str, **settings):
+    """The app under test on `database_url` (with other settings if given); its tables are
+    emptied afterwards."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret-key",
+            "PUBLIC_BASE_URL": "http://parcours.test",
+            "SERVER_NAME": None,
+            **settings,
+        }
+    )
+    try:
+        yield app
+    finally:
+        engine = app.extensions["parcours.db"].kw["bind"]
+        with engine.begin() as connection:
+            for table in reversed(Base.metadata.sorted_tables):
+                connection.execute(table.delete())
+        engine.dispose()

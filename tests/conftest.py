@@ -10,13 +10,12 @@ from __future__ import annotations
 import os
 
 import pytest
-from builders import PASSWORD, a_user, csrf_token_from
+from builders import PASSWORD, a_user, an_app, csrf_token_from
 from sqlalchemy import create_engine, text
 
-from surveys import create_app
 from surveys.db import new_session
 from surveys.migrations import upgrade
-from surveys.models import Base, User
+from surveys.models import User
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
@@ -39,22 +38,9 @@ def database_url(request, tmp_path_factory):
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "test-secret-key",
-            "PUBLIC_BASE_URL": "http://parcours.test",
-            "SERVER_NAME": None,
-        }
-    )
-    yield app
-    engine = app.extensions["parcours.db"].kw["bind"]
-    with engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            connection.execute(table.delete())
-    engine.dispose()
+def app(database_url):
+    with an_app(database_url) as app:
+        yield app
 
 
 @pytest.fixture(autouse=True)

@@ -9,13 +9,12 @@ import pytest
 import redis
 from api_helpers import (
     SAMPLE_BODIES,
-    api_app,
     api_error,
     bearer,
     op_id,
     url_of,
 )
-from builders import a_live_questionnaire
+from builders import a_live_questionnaire, an_app
 from pydantic import RootModel
 from sqlalchemy import func, select
 
@@ -197,7 +196,7 @@ def test_a_wrong_method_is_a_json_405_with_allow(client, admin):
 
 @pytest.fixture
 def limited_app(database_url):
-    with api_app(database_url, API_RATE_LIMIT="3 per minute") as app:
+    with an_app(database_url, API_RATE_LIMIT="3 per minute") as app:
         yield app
 
 
@@ -246,7 +245,7 @@ def redis_db():
 
 def test_with_redis_the_counts_are_shared_between_workers(database_url, redis_db):
     settings = {"API_RATE_LIMIT": "3 per minute", "REDIS_URL": REDIS_URL}
-    with api_app(database_url, **settings) as one, api_app(database_url, **settings) as two:
+    with an_app(database_url, **settings) as one, an_app(database_url, **settings) as two:
         assert one.config["RATELIMIT_STORAGE_URI"] == REDIS_URL
         headers = bearer(one)
         raw = headers["Authorization"].removeprefix("Bearer ")

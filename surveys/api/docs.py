@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import json
+import re
 
 from flask import jsonify, render_template
+from markupsafe import Markup, escape
 
 from ..models import SCOPES
 from . import API_VERSION, BASE_PATH, bp
 from .spec import openapi_document
+
+
+def inline_code(text: str) -> Markup:
+    """The descriptions' `code` spans as <code>, everything else escaped."""
+    escaped = str(escape(text))  # escaped first: only our <code> tags are markup
+    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped))  # noqa: S704
 
 
 @bp.get("/openapi.json")
@@ -31,4 +39,5 @@ def documentation():
         operations=operations,
         schemas={name: json.dumps(schema, indent=2) for name, schema in schemas.items()},
         scopes=SCOPES,
+        inline_code=inline_code,
     )

@@ -12,8 +12,8 @@ from . import bp
 from .forms import TokenForm
 
 
-def _form() -> TokenForm:
-    form = TokenForm()
+def _form(**kwargs) -> TokenForm:
+    form = TokenForm(**kwargs)
     form.scopes.choices = [(s, s) for s in ROLE_SCOPES.get(current_user.role, ())]
     return form
 
@@ -33,7 +33,10 @@ def tokens():
         else:
             # Rendered, not redirected: the raw value must never sit in a session cookie.
             return render_template(
-                "auth/tokens.html", form=_form(), tokens=tokens_of(session, current_user), raw=raw
+                "auth/tokens.html",
+                form=_form(formdata=None),  # a blank form under the new token
+                tokens=tokens_of(session, current_user),
+                raw=raw,
             ), 201
     elif form.errors:
         status = 422

@@ -19,7 +19,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..journey_templates import TEMPLATES
 from ..models import KINDS
-from ..question_types import TYPES
+from ..question_types import DESIGN_LIMITS as LIMITS
+from ..question_types import OPTIONS_TEXT_MAX, TYPES
 
 CHANNELS = [("digital", "Digital"), ("physical", "Physical"), ("human", "Human")]
 LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English")]
@@ -96,10 +97,14 @@ class QuestionnaireForm(FlaskForm):
 
 
 class QuestionnaireSettingsForm(FlaskForm):
-    title_fr = StringField("Title (French)", validators=[Optional(), Length(max=200)])
-    title_en = StringField("Title (English)", validators=[Optional(), Length(max=200)])
-    intro_fr = TextAreaField("Introduction (French)", validators=[Optional(), Length(max=1000)])
-    intro_en = TextAreaField("Introduction (English)", validators=[Optional(), Length(max=1000)])
+    title_fr = StringField("Title (French)", validators=[Optional(), Length(max=LIMITS["title"])])
+    title_en = StringField("Title (English)", validators=[Optional(), Length(max=LIMITS["title"])])
+    intro_fr = TextAreaField(
+        "Introduction (French)", validators=[Optional(), Length(max=LIMITS["intro"])]
+    )
+    intro_en = TextAreaField(
+        "Introduction (English)", validators=[Optional(), Length(max=LIMITS["intro"])]
+    )
     languages = MultiCheckboxField(
         "Languages",
         choices=options(LANGUAGE_CHOICES),
@@ -134,14 +139,20 @@ class QuestionForm(FlaskForm):
         description="Stable name used in exports and the API, e.g. why, nps.",
     )
     type = SelectField("Type", choices=options((t, TYPE_LABELS[t]) for t in TYPES))
-    prompt_fr = TextAreaField("Question (French)", validators=[Optional(), Length(max=500)])
-    prompt_en = TextAreaField("Question (English)", validators=[Optional(), Length(max=500)])
-    help_fr = StringField("Help text (French)", validators=[Optional(), Length(max=300)])
-    help_en = StringField("Help text (English)", validators=[Optional(), Length(max=300)])
+    prompt_fr = TextAreaField(
+        "Question (French)", validators=[Optional(), Length(max=LIMITS["prompt"])]
+    )
+    prompt_en = TextAreaField(
+        "Question (English)", validators=[Optional(), Length(max=LIMITS["prompt"])]
+    )
+    help_fr = StringField("Help text (French)", validators=[Optional(), Length(max=LIMITS["help"])])
+    help_en = StringField(
+        "Help text (English)", validators=[Optional(), Length(max=LIMITS["help"])]
+    )
     required = BooleanField("Required")
     options = TextAreaField(
         "Options",
-        validators=[Optional(), Length(max=5000)],
+        validators=[Optional(), Length(max=OPTIONS_TEXT_MAX)],
         description="Choice questions: one per line, as value | English | Français.",
     )
     scale = IntegerField(
@@ -149,10 +160,18 @@ class QuestionForm(FlaskForm):
         validators=[Optional(), NumberRange(3, 10)],
         description="Rating: 3 to 10; Likert: 5 or 7.",
     )
-    low_label_fr = StringField("Low end label (French)", validators=[Optional(), Length(max=60)])
-    low_label_en = StringField("Low end label (English)", validators=[Optional(), Length(max=60)])
-    high_label_fr = StringField("High end label (French)", validators=[Optional(), Length(max=60)])
-    high_label_en = StringField("High end label (English)", validators=[Optional(), Length(max=60)])
+    low_label_fr = StringField(
+        "Low end label (French)", validators=[Optional(), Length(max=LIMITS["end_label"])]
+    )
+    low_label_en = StringField(
+        "Low end label (English)", validators=[Optional(), Length(max=LIMITS["end_label"])]
+    )
+    high_label_fr = StringField(
+        "High end label (French)", validators=[Optional(), Length(max=LIMITS["end_label"])]
+    )
+    high_label_en = StringField(
+        "High end label (English)", validators=[Optional(), Length(max=LIMITS["end_label"])]
+    )
     touchpoint = SelectField("About the touchpoint", coerce=int)
 
     def validate_prompt_en(self, field):

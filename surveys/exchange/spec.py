@@ -11,21 +11,13 @@ import math
 from dataclasses import dataclass, field
 
 from ..design_service import DesignError, validate_question
+from ..question_types import DESIGN_LIMITS, OPTIONS_TEXT_MAX
 
 LANGUAGES = ("en", "fr")
 MAX_QUESTIONS = 200
 MAX_OPTIONS = 300
-# The editor's options box holds 5,000 characters as `value | English | Français` lines.
-MAX_OPTIONS_TEXT = 5000
-MAX_LENGTH = {
-    "title": 200,
-    "intro": 1000,
-    "prompt": 500,
-    "help": 300,
-    "end_label": 60,
-    "option_value": 100,
-    "option_label": 200,
-}
+MAX_OPTIONS_TEXT = OPTIONS_TEXT_MAX
+MAX_LENGTH = DESIGN_LIMITS
 
 
 class ExchangeError(ValueError):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, insert, select
 from sqlalchemy.orm import Session
 
 from .. import links
@@ -169,24 +169,27 @@ def create_invitations(
 
     `commit=False` leaves the commit to a caller storing several questionnaires' at once.
     """
-    invitations = [
-        Invitation(
-            questionnaire_id=questionnaire.id,
-            token=new_token(),
-            customer_ref=r.customer_ref,
-            email=r.email,
-            meta=r.meta,
-            expires_at=r.expires_at,
-            language=r.language,
-        )
+    rows = [
+        {
+            "questionnaire_id": questionnaire.id,
+            "token": new_token(),
+            "customer_ref": r.customer_ref,
+            "email": r.email,
+            "meta": r.meta,
+            "expires_at": r.expires_at,
+            "language": r.language,
+            "created_at": utcnow(),
+        }
         for r in requests
     ]
-    session.add_all(invitations)
-    if not commit:
-        session.flush()
-        return invitations
+    if not rows:
+        return []
     try:
-        session.commit()
+        # One bulk INSERT ... RETURNING: adding 10,000 objects one by one takes seconds.
+        statement = insert(Invitation).returning(Invitation, sort_by_parameter_order=True)
+        invitations = list(session.scalars(statement, rows))
+        if commit:
+            session.commit()
     except Exception:
         session.rollback()
         raise

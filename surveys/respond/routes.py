@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC
 
 from flask import Response, abort, redirect, render_template, request, session, url_for
 from sqlalchemy import select, update
 
 from ..db import get_session
-from ..invitations import invitation_link
+from ..invitations import invitation_by_token, invitation_link, is_expired
 from ..invitations.qr import qr_svg
 from ..models import Invitation, Questionnaire, utcnow
 from ..question_types import parse_form
@@ -71,22 +70,8 @@ def render_survey(
     ), status
 
 
-def _invitation_for(questionnaire, token: str) -> Invitation | None:
-    if len(token) > 64:
-        return None
-    invitation = get_session().scalar(select(Invitation).where(Invitation.token == token))
-    if invitation is None or invitation.questionnaire_id != questionnaire.id:
-        return None
-    return invitation
-
-
-def _is_expired(invitation: Invitation) -> bool:
-    expires = invitation.expires_at
-    if expires is None:
-        return False
-    if expires.tzinfo is None:  # SQLite returns naive datetimes
-        expires = expires.replace(tzinfo=UTC)
-    return expires < utcnow()
+def _invitation_for(questionnaire: Questionnaire, token: str) -> Invitation | None:
+    return invitation_by_token(get_session(), questionnaire, token)
 
 
 def _language(questionnaire: Questionnaire, invitation: Invitation | None) -> str:
@@ -131,7 +116,7 @@ def survey(slug: str):
             return render_message(questionnaire, language, "invalid_link", 404)
         if invitation.used_at is not None:
             return render_message(questionnaire, language, "already", 200)
-        if _is_expired(invitation):
+        if is_expired(invitation):
             return render_message(questionnaire, language, "expired", 410)
     elif _answered_here(questionnaire.id):
         return render_message(questionnaire, language, "already", 200)
