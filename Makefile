@@ -26,6 +26,8 @@ run: $(STAMP)
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: $(STAMP)
+	@# axe-core for the accessibility tests, once, from the npm registry (they skip without it).
+	@.ci/vendor-axe
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
