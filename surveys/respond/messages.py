@@ -28,6 +28,8 @@ MESSAGES = {
         "invalid_link_title": "This link is not valid",
         "invalid_link_body": "Check that the whole link was copied from your email.",
         "expired_form": "Your page had expired. We kept your answers: please send them again.",
+        "unavailable": "We could not save your answers just now. They are all still here: "
+        "please send them again in a minute.",
         "language": "Language",
         "preview": "Preview: answers sent from this page are checked but not saved.",
         "preview_ok": "Preview: these answers are valid. Nothing was saved.",
@@ -58,6 +60,8 @@ MESSAGES = {
         "invalid_link_body": "Vérifiez que le lien de votre e-mail a été copié en entier.",
         "expired_form": "Votre page avait expiré. Nous avons gardé vos réponses : "
         "merci de les envoyer à nouveau.",
+        "unavailable": "Nous n'avons pas pu enregistrer vos réponses pour l'instant. Elles sont "
+        "toutes conservées ici : merci de les envoyer à nouveau dans une minute.",
         "language": "Langue",
         "preview": "Aperçu : les réponses envoyées depuis cette page sont vérifiées mais "
         "pas enregistrées.",

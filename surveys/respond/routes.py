@@ -6,6 +6,7 @@ import secrets
 
 from flask import Response, abort, redirect, render_template, request, session, url_for
 from sqlalchemy import select, update
+from sqlalchemy.exc import DBAPIError
 
 from ..db import get_session
 from ..invitations import invitation_by_token, invitation_link, is_expired
@@ -52,9 +53,15 @@ def render_survey(
     preview: bool = False,
     notice: str | None = None,
     action: str | None = None,
+    submission_key: str | None = None,
 ):
-    """The questionnaire page, as the customer sees it (also used for the preview)."""
-    return render_template(
+    """The questionnaire page, as the customer sees it (also used for the preview).
+
+    Never cached: the back button after sending must ask the server again (and hear
+    "already answered"), not show a blank copy of the form. A page given back after a failed
+    send keeps its submission key, so sending it again cannot store a second response.
+    """
+    page = render_template(
         "respond/survey.html",
         q=questionnaire,
         questions=questionnaire.current_version.questions,
@@ -66,8 +73,9 @@ def render_survey(
         preview=preview,
         notice=notice,
         action=action or request.path,
-        submission_key=secrets.token_hex(16),
-    ), status
+        submission_key=submission_key or secrets.token_hex(16),
+    )
+    return page, status, {"Cache-Control": "no-store"}
 
 
 def _invitation_for(questionnaire: Questionnaire, token: str) -> Invitation | None:
@@ -132,17 +140,27 @@ def survey(slug: str):
         return render_survey(
             questionnaire, language, values=form, errors=parsed.errors, status=422, token=token
         )
+    key = valid_submission_key(request.form.get("submission_key"))
     try:
         store_response(
             get_session(),
             questionnaire,
             parsed.values,
             language,
-            submission_key=valid_submission_key(request.form.get("submission_key")),
+            submission_key=key,
             invitation=invitation,
         )
     except AlreadyAnswered:
         return render_message(questionnaire, language, "already", 200)
+    except DBAPIError:
+        # The database is away or failing: nothing was stored; the customer keeps every
+        # answer and sends again (the same submission key, so a retry stores one response).
+        get_session().rollback()
+        page, status, headers = render_survey(
+            questionnaire, language, values=form, status=503, token=token,
+            notice=translator(language)("unavailable"), submission_key=key,
+        )  # fmt: skip
+        return page, status, {**headers, "Retry-After": "30"}
     _remember_answered(questionnaire.id)
     return redirect(url_for("respond.thanks", slug=slug, lang=language), code=303)
 
@@ -189,4 +207,5 @@ def redisplay_after_csrf_error():
         status=400,
         token=token,
         notice=t("expired_form"),
+        submission_key=valid_submission_key(request.form.get("submission_key")),
     )
