@@ -1,6 +1,8 @@
-"""What the browser tests check on any page."""
+"""What the browser tests do and check on any page."""
 
 from __future__ import annotations
+
+from builders import PASSWORD
 
 
 def expect(*args, **kwargs):
@@ -23,3 +25,24 @@ def fits_the_screen(page) -> None:
         }"""
     )
     assert width <= screen, f"{page.url} is {width} px wide on a {screen} px screen: {widest}"
+
+
+def log_in(page, server_url: str, email: str) -> None:
+    page.goto(f"{server_url}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+
+def focused(page, selector: str) -> bool:
+    return page.evaluate("s => !!document.activeElement?.matches(s)", selector)
+
+
+def tab_to(page, selector: str, limit: int = 40) -> None:
+    """Press Tab until the focus is on `selector`, as a keyboard user does."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if focused(page, selector):
+            return
+    raise AssertionError(f"{selector} never receives the focus with Tab")

@@ -7,13 +7,14 @@ colour contrast is checked on what CX leads really see.
 from __future__ import annotations
 
 import pytest
-from builders import PASSWORD, password_hash
+from builders import password_hash
 from sqlalchemy import select
 
 from surveys.demo import seed_demo_data
 from surveys.models import Invitation, Journey, Questionnaire, Response, User, utcnow
 
 from .accessibility import AXE, axe_source, violations
+from .pages import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -55,14 +56,6 @@ def demo(app, db_session, tmp_path):
     db_session.commit()
     response = db_session.scalar(select(Response).where(Response.questionnaire_id == survey.id))
     return journey, survey, invitation, answered, response
-
-
-def log_in(page, base: str, email: str) -> None:
-    page.goto(base + "/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(lambda url: "/login" not in url)
 
 
 def check(page, url: str, axe: str, problems: list[str]) -> None:

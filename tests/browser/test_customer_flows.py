@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from surveys.models import Invitation, Response
 
-from .pages import expect, fits_the_screen
+from .pages import expect, fits_the_screen, focused, tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -38,19 +38,6 @@ WORDS = {
         "why": "Fast delivery, clear advice in the shop.",
     },
 }
-
-
-def focused(page, selector: str) -> bool:
-    return page.evaluate("s => !!document.activeElement?.matches(s)", selector)
-
-
-def tab_to(page, selector: str, limit: int = 40) -> None:
-    """Press Tab until the focus is on `selector`, as a keyboard user does."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if focused(page, selector):
-            return
-    raise AssertionError(f"{selector} never receives the focus with Tab")
 
 
 def focused_value(page) -> str:

@@ -8,14 +8,14 @@ import subprocess
 from datetime import datetime, timedelta
 
 import pytest
-from builders import PASSWORD, a_journey, a_live_questionnaire, a_user
+from builders import a_journey, a_live_questionnaire, a_user
 from sqlalchemy import select
 
 from surveys.models import PainPoint
 from surveys.question_types import AnswerValue
 from surveys.submissions import store_response
 
-from .pages import expect, fits_the_screen
+from .pages import expect, fits_the_screen, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -68,14 +68,6 @@ def a_journey_with_answers(session):
             response.submitted_at = (LATER if later else EARLIER) + timedelta(days=i, hours=i)
             session.commit()
     return journey
-
-
-def log_in(page, server_url: str, email: str) -> None:
-    page.goto(f"{server_url}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
 def test_cx_lead_reads_the_map_and_follows_up_a_pain_point(

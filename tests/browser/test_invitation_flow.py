@@ -7,12 +7,12 @@ import io
 import re
 
 import pytest
-from builders import PASSWORD, a_live_questionnaire, a_user
+from builders import a_live_questionnaire, a_user
 from sqlalchemy import select
 
 from surveys.models import Invitation, Response
 
-from .pages import expect, fits_the_screen
+from .pages import expect, fits_the_screen, focused, log_in, tab_to
 
 pytestmark = pytest.mark.browser
 
@@ -35,14 +35,6 @@ def a_csv(path, rows) -> str:
     return str(path)
 
 
-def log_in(page, server_url: str, email: str) -> None:
-    page.goto(f"{server_url}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
-
-
 def expect_counts(page, **figures) -> None:
     """The figures at the top of the invitations page, by their names."""
     for name, figure in figures.items():
@@ -63,19 +55,6 @@ def text_overflow(locator) -> float:
           return Math.max(range.getBoundingClientRect().right - edge, 0);
         }"""
     )
-
-
-def focused(page, selector: str) -> bool:
-    return page.evaluate("s => !!document.activeElement?.matches(s)", selector)
-
-
-def tab_to(page, selector: str, limit: int = 40) -> None:
-    """Press Tab until the focus is on `selector`, as a keyboard user does."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if focused(page, selector):
-            return
-    raise AssertionError(f"{selector} never receives the focus with Tab")
 
 
 def test_researcher_invites_customers_and_one_answers(
