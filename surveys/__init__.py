@@ -61,6 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(web.bp)
     api.init_app(app)
     errors.init_app(app)
+    __import__("surveys.security", fromlist=["init_app"]).init_app(app)  # headers, logins
     app.jinja_env.globals.update(question_helpers())
     cli.init_app(app)
     return app

@@ -20,6 +20,10 @@ ENV_SETTINGS = {
     "PUBLIC_BASE_URL": str,
     "MIN_ANSWERS_PER_CELL": int,
     "API_RATE_LIMIT": str,
+    "LOGIN_LIMIT_PER_ADDRESS": str,
+    "LOGIN_LIMIT_PER_EMAIL": str,
+    "PROXY_FIX": int,
+    "SESSION_COOKIE_SECURE": flag,
     "MAIL_SERVER": str,
     "MAIL_PORT": int,
     "MAIL_USE_TLS": flag,
@@ -44,6 +48,15 @@ def default_settings(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": 1024 * 1024,
         # Per API token (per address without one); Redis shares the counts when REDIS_URL is set.
         "API_RATE_LIMIT": "600 per minute",
+        # Failed logins (only failures count) before every login from that address, or for
+        # that email, is answered 429 until the window passes.
+        "LOGIN_LIMIT_PER_ADDRESS": "10 per 15 minutes",
+        "LOGIN_LIMIT_PER_EMAIL": "5 per 15 minutes",
+        # How many reverse proxies stand in front of the app: their X-Forwarded-For and
+        # X-Forwarded-Proto are believed (client address, HTTPS). 0: no header is believed.
+        "PROXY_FIX": 0,
+        # Cookies are Secure when this is on or PUBLIC_BASE_URL is https (decided at startup).
+        "SESSION_COOKIE_SECURE": False,
         # Invitations are emailed only when MAIL_SERVER is set; otherwise their links are
         # exported for the shop's own mailer. MAIL_USE_TLS means STARTTLS on MAIL_PORT.
         "MAIL_SERVER": None,

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import functools
+import secrets
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import get_session
 from ..models import User
@@ -19,6 +22,13 @@ def _safe_next(target: str | None) -> str:
     return url_for("web.home")
 
 
+@functools.cache
+def _no_account_hash() -> str:
+    """A hash to check the password against when no account matches, so an unknown email
+    takes as long as a wrong password (scrypt, ~0.1 s) and its time tells nothing."""
+    return generate_password_hash(secrets.token_hex(16), method="scrypt")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
@@ -28,7 +38,10 @@ def login():
         user = get_session().scalar(
             select(User).where(func.lower(User.email) == form.email.data.strip().lower())
         )
-        if user is not None and user.active and user.check_password(form.password.data):
+        known = user.password_hash if user is not None else _no_account_hash()
+        password_ok = check_password_hash(known, form.password.data)
+        # Failed logins are counted and limited by surveys.security (401 only).
+        if user is not None and user.active and password_ok:
             session.clear()  # a fresh session at login
             login_user(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")))
