@@ -59,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(design.bp)
     app.register_blueprint(insight.bp)
     app.register_blueprint(web.bp)
+    app.register_blueprint(__import__("surveys.health", fromlist=["bp"]).bp)  # probes
     api.init_app(app)
     errors.init_app(app)
     __import__("surveys.security", fromlist=["init_app"]).init_app(app)  # headers, logins

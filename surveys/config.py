@@ -15,6 +15,11 @@ def flag(value: str) -> bool:
 # Settings that the environment may override, with how to read them.
 ENV_SETTINGS = {
     "DATABASE_URL": str,
+    "DATABASE_REPLICA_URL": str,
+    "DB_POOL_SIZE": int,
+    "DB_MAX_OVERFLOW": int,
+    "DB_POOL_RECYCLE": int,
+    "DB_STATEMENT_TIMEOUT_MS": int,
     "SECRET_KEY": str,
     "REDIS_URL": str,
     "PUBLIC_BASE_URL": str,
@@ -37,6 +42,16 @@ def default_settings(instance_path: str) -> dict:
     """The defaults serve one machine: SQLite in the instance folder, scoring inline."""
     return {
         "DATABASE_URL": "sqlite:///" + os.path.join(instance_path, "parcours.sqlite"),
+        # A read-only replica for the heavy reads (the journey map); none by default.
+        "DATABASE_REPLICA_URL": None,
+        # Per worker process: DB_POOL_SIZE connections kept, DB_MAX_OVERFLOW more under load
+        # (workers x both must fit the server's max_connections), replaced after
+        # DB_POOL_RECYCLE seconds. PostgreSQL cancels statements running longer than
+        # DB_STATEMENT_TIMEOUT_MS (0: never).
+        "DB_POOL_SIZE": 5,
+        "DB_MAX_OVERFLOW": 10,
+        "DB_POOL_RECYCLE": 1800,
+        "DB_STATEMENT_TIMEOUT_MS": 30000,
         "REDIS_URL": None,
         # Absolute public links (CLI, exports) need a base URL outside a request.
         "PUBLIC_BASE_URL": "http://127.0.0.1:5000",

@@ -14,7 +14,7 @@ from feedback import pain_points as pp
 from feedback.filters import QUESTIONNAIRE_ID_MAX, SEGMENT_PREFIX, FilterError, Filters
 from feedback.journey_map import journey_map
 
-from ..db import get_session
+from ..db import get_read_session, get_session
 from ..models import Journey
 from . import bp
 from .errors import ApiError
@@ -218,7 +218,7 @@ def list_journeys():
 def get_journey_map(journey_id: int, query: FilterQuery):
     journey = _journey(journey_id)
     result = journey_map(
-        get_session(), journey, _filters(), current_app.config["MIN_ANSWERS_PER_CELL"]
+        get_read_session(), journey, _filters(), current_app.config["MIN_ANSWERS_PER_CELL"]
     )
     body = JourneyMapOut.model_validate(result.to_dict())
     payload = json.dumps(body.model_dump(mode="json"), sort_keys=True).encode()

@@ -12,7 +12,7 @@ from feedback.filters import FilterError, Filters
 from feedback.journey_map import drill_down, drop_off, emotion_curve, journey_map
 
 from ..auth import reader_required
-from ..db import get_session
+from ..db import get_read_session, get_session
 from ..design.journey_views import get_or_404
 from ..models import Journey
 from . import bp
@@ -34,7 +34,7 @@ def journey_map_page(journey_id: int):
             form=form_state(Filters()),
             **filter_form_context(journey, "insight.journey_map_page", with_min_n=True),
         ), 400
-    session = get_session()
+    session = get_read_session()  # a replica when there is one: the heaviest read
     result = journey_map(session, journey, view.filters, view.min_n)
     return render_template(
         "insight/journey_map.html",
@@ -55,7 +55,7 @@ def emotion_curve_chart(journey_id: int):
         view = read_view(journey)
     except FilterError as error:
         return HttpResponse(str(error), 400, mimetype="text/plain")
-    curve = emotion_curve(get_session(), journey, view.filters)
+    curve = emotion_curve(get_read_session(), journey, view.filters)
     svg = emotion_curve_svg([p.stage_name for p in curve], [p.sentiment for p in curve])
     return HttpResponse(svg, mimetype="image/svg+xml")
 
