@@ -50,7 +50,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     csrf.init_app(app)
 
-    from . import api, auth, cli, design, errors, input_guard, insight, respond, web
+    from . import (
+        api,
+        auth,
+        cli,
+        design,
+        errors,
+        health,
+        input_guard,
+        insight,
+        respond,
+        security,
+        web,
+    )
 
     input_guard.init_app(app)
     auth.init_app(app)
@@ -59,10 +71,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(design.bp)
     app.register_blueprint(insight.bp)
     app.register_blueprint(web.bp)
-    app.register_blueprint(__import__("surveys.health", fromlist=["bp"]).bp)  # probes
+    app.register_blueprint(health.bp)  # load-balancer probes
     api.init_app(app)
     errors.init_app(app)
-    __import__("surveys.security", fromlist=["init_app"]).init_app(app)  # headers, logins
+    security.init_app(app)  # headers, secret key check, login limits
     app.jinja_env.globals.update(question_helpers())
     cli.init_app(app)
     return app
