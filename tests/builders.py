@@ -20,6 +20,8 @@ from surveys.journeys import create_journey
 from surveys.models import Answer, Base, Invitation, Questionnaire, Response, User, utcnow
 
 PASSWORD = "correct horse battery"
+# A Redis database of its own, emptied around each test that uses it (`redis_db`).
+TEST_REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
 @functools.cache

@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 
 import pytest
-from builders import PASSWORD, a_user, an_app, csrf_token_from
+import redis
+from builders import PASSWORD, TEST_REDIS_URL, a_user, an_app, csrf_token_from
 from sqlalchemy import create_engine, text
 
 from surveys.db import new_session
@@ -48,6 +49,20 @@ def _push_request_context():
     """Replace pytest-flask's context around each test: under it every request of a test
     shares one `g` (its database session, its CSRF token), which no browser ever sees."""
     yield
+
+
+@pytest.fixture
+def redis_db():
+    """The machine's Redis on a test database, emptied before and after; skips without it."""
+    connection = redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=0.5, socket_timeout=2)
+    try:
+        connection.ping()
+    except redis.RedisError as error:
+        pytest.skip(f"Redis does not answer at {TEST_REDIS_URL} ({error}): start redis-server")
+    connection.flushdb()
+    yield connection
+    connection.flushdb()
+    connection.close()
 
 
 @pytest.fixture

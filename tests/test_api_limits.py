@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 
 import pytest
-import redis
 from api_helpers import (
     SAMPLE_BODIES,
     api_error,
@@ -14,7 +13,7 @@ from api_helpers import (
     op_id,
     url_of,
 )
-from builders import a_live_questionnaire, an_app
+from builders import TEST_REDIS_URL, a_live_questionnaire, an_app
 from pydantic import RootModel
 from sqlalchemy import func, select
 
@@ -29,7 +28,6 @@ CLOSED_BODY = [
     for op in WITH_BODY
     if not (issubclass(op.body, RootModel) and isinstance(SAMPLE_BODIES[op.body.__name__], dict))
 ]
-REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
 @pytest.fixture
@@ -230,23 +228,10 @@ def test_made_up_tokens_do_not_escape_the_limit(limited_app):
     assert statuses == [401, 401, 401, 429]
 
 
-@pytest.fixture
-def redis_db():
-    connection = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5, socket_timeout=2)
-    try:
-        connection.ping()
-    except redis.RedisError as error:
-        pytest.skip(f"Redis does not answer at {REDIS_URL} ({error}): start redis-server")
-    connection.flushdb()
-    yield connection
-    connection.flushdb()
-    connection.close()
-
-
 def test_with_redis_the_counts_are_shared_between_workers(database_url, redis_db):
-    settings = {"API_RATE_LIMIT": "3 per minute", "REDIS_URL": REDIS_URL}
+    settings = {"API_RATE_LIMIT": "3 per minute", "REDIS_URL": TEST_REDIS_URL}
     with an_app(database_url, **settings) as one, an_app(database_url, **settings) as two:
-        assert one.config["RATELIMIT_STORAGE_URI"] == REDIS_URL
+        assert one.config["RATELIMIT_STORAGE_URI"] == TEST_REDIS_URL
         headers = bearer(one)
         raw = headers["Authorization"].removeprefix("Bearer ")
         for app in (one, two, one):

@@ -10,13 +10,11 @@ from types import SimpleNamespace
 
 import limits.storage.memory
 import pytest
-import redis
-from builders import PASSWORD, a_user, an_app, csrf_token_from
+from builders import PASSWORD, TEST_REDIS_URL, a_user, an_app, csrf_token_from
 
 from surveys.auth import routes as login_routes
 from surveys.db import new_session
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
 SMALL = {"LOGIN_LIMIT_PER_ADDRESS": "3 per 15 minutes", "LOGIN_LIMIT_PER_EMAIL": "100 per hour"}
 
 
@@ -187,21 +185,8 @@ def test_the_session_is_new_after_login(client, db_session, forms):
         assert "planted" not in session and session["_user_id"]
 
 
-@pytest.fixture
-def redis_db():
-    connection = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5, socket_timeout=2)
-    try:
-        connection.ping()
-    except redis.RedisError as error:
-        pytest.skip(f"Redis does not answer at {REDIS_URL} ({error}): start redis-server")
-    connection.flushdb()
-    yield connection
-    connection.flushdb()
-    connection.close()
-
-
 def test_with_redis_every_worker_sees_the_failures(database_url, redis_db):
-    settings = {"REDIS_URL": REDIS_URL}
+    settings = {"REDIS_URL": TEST_REDIS_URL}
     with limited_app(database_url, **settings) as one, limited_app(database_url, **settings) as two:
         for app in (one, two, one):
             assert Browser(app).login("nobody@example.com", "x").status_code == 401

@@ -6,11 +6,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, RootModel
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..db import get_session
 from ..input_guard import DATABASE_INT_MAX
 from ..links import questionnaire_link
-from ..models import Journey, Questionnaire
+from ..models import Journey, Questionnaire, QuestionnaireVersion
 from . import bp
 from .errors import ApiError
 from .pagination import PageQuery, page
@@ -89,7 +90,12 @@ def summary(questionnaire: Questionnaire) -> QuestionnaireSummary:
     scope="questionnaires:read", query=QuestionnaireListQuery, response=QuestionnaireList,
 )  # fmt: skip
 def list_questionnaires(query: QuestionnaireListQuery):
-    statement = select(Questionnaire)
+    # Loaded with the page, not one questionnaire at a time.
+    statement = select(Questionnaire).options(
+        selectinload(Questionnaire.stage),
+        selectinload(Questionnaire.touchpoint),
+        selectinload(Questionnaire.versions).selectinload(QuestionnaireVersion.questions),
+    )
     if query.journey_id:
         statement = statement.where(Questionnaire.journey_id == query.journey_id)
     if query.status:
