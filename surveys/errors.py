@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -20,6 +20,16 @@ MESSAGES = {
 def is_api_request() -> bool:
     """The JSON API answers its errors in JSON, even for paths no route matched."""
     return request.path == "/api" or request.path.startswith("/api/")
+
+
+def login_pause_message() -> str:
+    """What a locked-out person should do: how long to wait, and who can help."""
+    limit = str(current_app.config.get("LOGIN_LIMIT_PER_ADDRESS", ""))
+    window = limit.partition(" per ")[2] or "a while"
+    return (
+        f"Logging in is paused after several failed attempts. Wait {window} and try again; "
+        "if you forgot your password, ask an administrator to set a new one."
+    )
 
 
 def init_app(app: Flask) -> None:
@@ -49,4 +59,6 @@ def init_app(app: Flask) -> None:
             return from_http_exception(error)
         code = error.code or 500
         title, message = MESSAGES.get(code, (error.name, error.description or ""))
+        if code == 429 and request.endpoint == "auth.login":
+            message = login_pause_message()
         return render_template("errors/error.html", code=code, title=title, message=message), code

@@ -193,3 +193,13 @@ def test_with_redis_every_worker_sees_the_failures(database_url, redis_db):
         refused(Browser(two).login("nobody@example.com", "x"))
         keys = [key.decode() for key in redis_db.keys("*")]
         assert keys and all("nobody" not in key for key in keys), keys  # emails are hashed
+
+
+def test_the_lockout_page_says_how_long_to_wait_and_who_can_help(database_url):
+    with limited_app(database_url, LOGIN_LIMIT_PER_ADDRESS="2 per 15 minutes") as app:
+        browser = Browser(app)
+        for _ in range(2):
+            assert browser.login("nobody@example.com", "wrong").status_code == 401
+        page = browser.login("nobody@example.com", "wrong").get_data(as_text=True)
+    assert "Wait 15 minutes and try again" in page
+    assert "ask an administrator to set a new one" in page
