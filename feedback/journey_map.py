@@ -1,14 +1,17 @@
 """The journey map's figures: scores, sentiment, emotions and themes per stage x touchpoint.
 
-Every figure is an SQL GROUP BY over the answers the filters select; Python only adds up
-the grouped rows (a few per cell) into stage and journey totals and turns counts into
-figures with `feedback.metrics`.
+Every figure is an SQL GROUP BY: over the rollups (running totals per day x questionnaire
+version x stage x touchpoint x language, kept by `surveys.rollups`) when the filters are
+among their keys, so the cost does not grow with the answers; over the answers the filters
+select otherwise (a segment is metadata, not a rollup key). Python only adds up the
+grouped rows into stage and journey totals and turns counts into figures with
+`feedback.metrics`.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from types import EllipsisType
 
@@ -24,12 +27,18 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from surveys.models import (
+    WHOLE_STAGE,
     Answer,
     AnswerTheme,
+    CellRollup,
+    CountRollup,
     Journey,
     Question,
     Questionnaire,
+    QuestionnaireVersion,
     Response,
+    ResponseRollup,
+    RollupState,
     TextAnalysis,
 )
 
@@ -127,6 +136,8 @@ class JourneyMap:
     touchpoints: list[tuple[int, str, str]]
     total: Cell
     compared: bool = False
+    # Where the figures were read: "rollups" or "answers".
+    source: str = "answers"
 
     def cell(self, stage_id: int, touchpoint_id: int | None) -> Cell | None:
         stage = next((s for s in self.stages if s.id == stage_id), None)
@@ -233,28 +244,34 @@ def _answers(query: Select, filters: Filters, stage_ids: list[int]) -> Select:
     return filters.apply(query.where(Answer.stage_id.in_(stage_ids)))
 
 
-def _score_rows(session: Session, filters: Filters, stage_ids: list[int]) -> list:
-    """Per cell: responses, and NPS, CSAT and CES counts by the question's type."""
+def score_columns() -> list:
+    """Per group of answers: responses, then NPS, CSAT and CES counts by question type.
+
+    Shared with the rollups (`surveys.rollups`), so both count the same way.
+    """
 
     def count_if(*conditions) -> object:
         return func.sum(case((and_(*conditions), 1), else_=0))
 
     nps, csat, ces = (Question.type == t for t in SCORE_TYPES)
     score = Answer.number
+    return [
+        func.count(distinct(Answer.response_id)),
+        count_if(nps, score >= 9),
+        count_if(nps, score >= 7, score < 9),
+        count_if(nps, score < 7),
+        count_if(csat, score >= 4),
+        count_if(csat, score.is_not(None)),
+        func.sum(case((ces, score))),
+        count_if(ces, score >= 5),
+        count_if(ces, score.is_not(None)),
+    ]
+
+
+def _score_rows(session: Session, filters: Filters, stage_ids: list[int]) -> list:
+    """Per cell: responses, and NPS, CSAT and CES counts by the question's type."""
     query = (
-        select(
-            Answer.stage_id,
-            Answer.touchpoint_id,
-            func.count(distinct(Answer.response_id)),
-            count_if(nps, score >= 9),
-            count_if(nps, score >= 7, score < 9),
-            count_if(nps, score < 7),
-            count_if(csat, score >= 4),
-            count_if(csat, score.is_not(None)),
-            func.sum(case((ces, score))),
-            count_if(ces, score >= 5),
-            count_if(ces, score.is_not(None)),
-        )
+        select(Answer.stage_id, Answer.touchpoint_id, *score_columns())
         .select_from(Answer)
         .join(Question, Question.id == Answer.question_id)
         .group_by(Answer.stage_id, Answer.touchpoint_id)
@@ -307,7 +324,7 @@ def _theme_rows(session: Session, filters: Filters, stage_ids: list[int]) -> lis
     return session.execute(_answers(query, filters, stage_ids)).all()
 
 
-def _respondents(session: Session, filters: Filters, journey: Journey) -> tuple[dict, int]:
+def _answer_respondents(session: Session, filters: Filters, journey: Journey) -> tuple[dict, int]:
     """Responses per stage and in the journey, counted on the responses alone.
 
     A response answers one questionnaire and its answers carry that questionnaire's stage
@@ -328,7 +345,9 @@ def _respondents(session: Session, filters: Filters, journey: Journey) -> tuple[
     return per_stage, sum(per_stage.values())
 
 
-def _cell_counts(session: Session, filters: Filters, stage_ids: list[int]) -> tuple[dict, dict]:
+def _answer_cell_counts(
+    session: Session, filters: Filters, stage_ids: list[int]
+) -> tuple[dict, dict]:
     """Responses and counts per cell, from the grouped rows of every query."""
     counts: dict[CellKey, _Counts] = {}
     responses: dict[CellKey, int] = {}
@@ -358,26 +377,156 @@ def _cell_counts(session: Session, filters: Filters, stage_ids: list[int]) -> tu
     return counts, responses
 
 
+# --- the same counts from the rollups ---------------------------------------------------
+
+# The filters the rollups' dimensions can answer; any other (a segment) reads the answers.
+ROLLUP_FILTERS = frozenset({"date_from", "date_to", "language", "questionnaire_id"})
+
+
+def reads_rollups(session: Session, filters: Filters) -> bool:
+    """Whether the rollups answer these filters: built, and no filter beyond their keys."""
+    for name in (f.name for f in fields(filters)):
+        if name not in ROLLUP_FILTERS and getattr(filters, name):
+            return False
+    return session.scalar(select(RollupState.id).limit(1)) is not None
+
+
+def _rollup_criteria(model, filters: Filters) -> list:
+    found = []
+    if filters.date_from:
+        found.append(model.day >= filters.date_from)
+    if filters.date_to:
+        found.append(model.day <= filters.date_to)
+    if filters.language:
+        found.append(model.language == filters.language)
+    if filters.questionnaire_id:
+        versions = select(QuestionnaireVersion.id).where(
+            QuestionnaireVersion.questionnaire_id == filters.questionnaire_id
+        )
+        found.append(model.version_id.in_(versions))
+    return found
+
+
+def _rollup_cell_counts(
+    session: Session, filters: Filters, stage_ids: list[int]
+) -> tuple[dict, dict]:
+    """What `_answer_cell_counts` gives, summed from the rollups' rows."""
+    counts: dict[CellKey, _Counts] = {}
+    responses: dict[CellKey, int] = {}
+    cells, rolled = CellRollup, CountRollup
+
+    def place(stage_id: int, touchpoint_id: int) -> CellKey:
+        return stage_id, None if touchpoint_id == WHOLE_STAGE else touchpoint_id
+
+    measures = (
+        cells.responses,
+        cells.promoters,
+        cells.passives,
+        cells.detractors,
+        cells.csat_top,
+        cells.csat_n,
+        cells.ces_sum,
+        cells.ces_easy,
+        cells.ces_n,
+        cells.polarity_sum,
+        cells.polarity_n,
+    )
+    query = (
+        select(cells.stage_id, cells.touchpoint_id, *(func.sum(m) for m in measures))
+        .where(cells.stage_id.in_(stage_ids), *_rollup_criteria(cells, filters))
+        .group_by(cells.stage_id, cells.touchpoint_id)
+        # A cell whose answers were all erased keeps zero rows: it is not in the map.
+        .having(func.sum(cells.responses) > 0)
+    )
+    for row in session.execute(query):
+        key = place(row[0], row[1])
+        n, prom, pas, det, top, csat_n, ces_sum, easy, ces_n, polarity, polarity_n = row[2:]
+        responses[key] = int(n)
+        counts[key] = _Counts(
+            promoters=int(prom),
+            passives=int(pas),
+            detractors=int(det),
+            csat_top=int(top),
+            csat_n=int(csat_n),
+            ces_sum=float(ces_sum),
+            ces_easy=int(easy),
+            ces_n=int(ces_n),
+            polarity_sum=float(polarity),
+            polarity_n=int(polarity_n),
+        )
+    query = (
+        select(rolled.stage_id, rolled.touchpoint_id, rolled.kind, rolled.key, func.sum(rolled.n))
+        .where(rolled.stage_id.in_(stage_ids), *_rollup_criteria(rolled, filters))
+        .group_by(rolled.stage_id, rolled.touchpoint_id, rolled.kind, rolled.key)
+        .having(func.sum(rolled.n) > 0)
+    )
+    for stage_id, touchpoint_id, kind, key, n in session.execute(query):
+        c = counts.get(place(stage_id, touchpoint_id))
+        if c is not None:
+            {"picked": c.picked, "inferred": c.inferred, "theme": c.themes}[kind][key] += int(n)
+    return counts, responses
+
+
+def _rollup_respondents(session: Session, filters: Filters, journey: Journey) -> tuple[dict, int]:
+    """What `_answer_respondents` gives, summed from the rollups' rows."""
+    per_stage = {
+        stage_id: int(n)
+        for stage_id, n in session.execute(
+            select(Questionnaire.stage_id, func.sum(ResponseRollup.n))
+            .select_from(ResponseRollup)
+            .join(QuestionnaireVersion, QuestionnaireVersion.id == ResponseRollup.version_id)
+            .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
+            .where(Questionnaire.journey_id == journey.id)
+            .where(*_rollup_criteria(ResponseRollup, filters))
+            .group_by(Questionnaire.stage_id)
+        )
+        if n
+    }
+    return per_stage, sum(per_stage.values())
+
+
+def _cell_counts(
+    session: Session, filters: Filters, stage_ids: list[int], rollups: bool
+) -> tuple[dict, dict]:
+    if not stage_ids:
+        return {}, {}
+    if rollups:
+        return _rollup_cell_counts(session, filters, stage_ids)
+    return _answer_cell_counts(session, filters, stage_ids)
+
+
 # --- the map ----------------------------------------------------------------------------
 
 
 def journey_map(
-    session: Session, journey: Journey, filters: Filters, min_n: int = 30
+    session: Session,
+    journey: Journey,
+    filters: Filters,
+    min_n: int = 30,
+    use_rollups: bool = True,
 ) -> JourneyMap:
     """The map's figures per stage x touchpoint, stage and journey; with deltas when the
-    filters set a period (compared with the period of the same length just before)."""
-    result = _journey_map(session, journey, filters, min_n)
+    filters set a period (compared with the period of the same length just before).
+
+    Read from the rollups when they can answer the filters, else from the answers
+    (`use_rollups=False` forces the answers: the rollups' tests compare both).
+    """
+    rollups = reads_rollups(session, filters) if use_rollups else False
+    result = _journey_map(session, journey, filters, min_n, rollups)
     previous_filters = filters.previous_period()
     if previous_filters is not None:
-        previous = _journey_map(session, journey, previous_filters, min_n)
+        previous = _journey_map(session, journey, previous_filters, min_n, rollups)
         _attach_deltas(result, previous)
     return result
 
 
-def _journey_map(session: Session, journey: Journey, filters: Filters, min_n: int) -> JourneyMap:
+def _journey_map(
+    session: Session, journey: Journey, filters: Filters, min_n: int, rollups: bool
+) -> JourneyMap:
     stage_ids = [s.id for s in journey.stages]
-    counts, responses = _cell_counts(session, filters, stage_ids) if stage_ids else ({}, {})
-    per_stage, total_n = _respondents(session, filters, journey) if stage_ids else ({}, 0)
+    counts, responses = _cell_counts(session, filters, stage_ids, rollups)
+    respondents = _rollup_respondents if rollups else _answer_respondents
+    per_stage, total_n = respondents(session, filters, journey) if stage_ids else ({}, 0)
     journey_counts = _Counts()
     columns = []
     for stage in journey.stages:
@@ -393,7 +542,8 @@ def _journey_map(session: Session, journey: Journey, filters: Filters, min_n: in
     used = {tp_id for stage_id, tp_id in counts}
     rows = [(tp.id, tp.key, tp.name_en) for tp in journey.touchpoints if tp.id in used]
     total = _cell(0, None, total_n, journey_counts, min_n)
-    return JourneyMap(journey.id, filters, min_n, columns, rows, total)
+    source = "rollups" if rollups else "answers"
+    return JourneyMap(journey.id, filters, min_n, columns, rows, total, source=source)
 
 
 def _difference(now: float | None, before: float | None) -> float | None:
@@ -457,16 +607,10 @@ def _curve_point(key: str, name: str, total: Cell) -> CurvePoint:
 def emotion_curve(session: Session, journey: Journey, filters: Filters) -> list[CurvePoint]:
     """Mean sentiment and dominant emotions per stage, in stage order."""
     stage_ids = [s.id for s in journey.stages]
+    counts, _responses = _cell_counts(session, filters, stage_ids, reads_rollups(session, filters))
     per_stage: dict[int, _Counts] = {s: _Counts() for s in stage_ids}
-    if stage_ids:
-        for stage_id, _tp, emotion, n, polarity in _text_rows(session, filters, stage_ids):
-            c = per_stage[stage_id]
-            c.polarity_n += n
-            c.polarity_sum += float(polarity or 0)
-            if emotion:
-                c.inferred[emotion] += n
-        for stage_id, _tp, emotion, n in _picked_rows(session, filters, stage_ids):
-            per_stage[stage_id].picked[emotion] += n
+    for (stage_id, _tp), c in counts.items():
+        per_stage[stage_id].add(c)
     return [
         _curve_point(s.key, s.name_en, _cell(s.id, None, 0, per_stage[s.id], 1))
         for s in journey.stages

@@ -19,6 +19,7 @@ from .models import MIN_PASSWORD_LENGTH, ROLES, SCOPES, Questionnaire, User
 def init_app(app: Flask) -> None:
     for command in (
         init_db,
+        rebuild_rollups,
         seed_demo,
         create_user,
         analyze,
@@ -32,9 +33,45 @@ def init_app(app: Flask) -> None:
 @click.command("init-db")
 @with_appcontext
 def init_db() -> None:
-    """Create or upgrade the schema (safe to run twice)."""
+    """Create or upgrade the schema, and build the journey map's rollups once (safe twice)."""
+    from . import rollups
+
     migrations.upgrade(db.engine_for(current_app))
     click.echo("Database schema is up to date.")
+    with db.new_session(current_app) as session:
+        if rollups.ensure_built(session):
+            session.commit()
+            click.echo("Journey map rollups built from the answers.")
+
+
+@click.command("rebuild-rollups")
+@with_appcontext
+@click.option("--check", is_flag=True, help="Only compare them with the answers; exit 1 if off.")
+def rebuild_rollups(check: bool) -> None:
+    """Recompute the journey map's rollups from the answers (or --check them)."""
+    import time
+
+    from . import rollups
+
+    started = time.perf_counter()
+    with db.new_session(current_app) as session:
+        if check:
+            found = rollups.differences(session)
+            for line in found[:50]:
+                click.echo(line)
+            if found:
+                raise click.ClickException(
+                    f"{len(found)} rollup figures differ from the answers: run rebuild-rollups."
+                )
+            click.echo("The rollups agree with the answers.")
+            return
+        rebuilt = rollups.rebuild(session)
+        session.commit()
+    click.echo(
+        f"Rebuilt the rollups: {len(rebuilt.cells):,} cell rows, {len(rebuilt.counts):,} "
+        f"emotion and theme rows, {sum(rebuilt.responses.values()):,} responses, in "
+        f"{time.perf_counter() - started:.1f} s."
+    )
 
 
 @click.command("create-user")

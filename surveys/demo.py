@@ -23,7 +23,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from . import demo_texts as fragments
-from . import scoring
+from . import rollups, scoring
 from .demo_composer import compose_text
 from .design_service import create_questionnaire, publish
 from .journeys import create_journey
@@ -640,6 +640,12 @@ def seed_demo_data(
     if responses and surveys:
         echo(f"Adding {responses:,} responses...")
         totals = _add_responses(session, factory, responses, echo)
+    # The bulk inserts go around `store_response`: count the journey map's rollups afresh.
+    if totals["answers"] or interviews:
+        rollups.rebuild(session)
+    else:
+        rollups.ensure_built(session)
+    session.commit()
 
     listed = ", ".join(
         f"{q.stage.key} {q.kind.upper()} #{q.id}" + ("" if q.status == "live" else f" {q.status}")

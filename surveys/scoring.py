@@ -20,6 +20,7 @@ from functools import lru_cache
 from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from . import rollups
 from .models import Answer, AnswerTheme, Response, TextAnalysis, Theme
 
 try:  # the text analysis may not be installed in every deployment
@@ -89,37 +90,43 @@ def score_answers(
         return 0
     codebook = codebook or current_codebook(session)
     version = analyzer_version(codebook)
+    # Analyse first: the rollup rows stay locked from the update below until the commit.
+    results = [analyze(a.text or "", language=language, codebook=codebook) for a in answers]
     ids = [a.id for a in answers]
-    session.execute(
-        delete(AnswerTheme).where(AnswerTheme.answer_id.in_(ids), AnswerTheme.source == "auto")
-    )
-    for answer in answers:
-        result = analyze(answer.text or "", language=language, codebook=codebook)
-        analysis = answer.analysis or TextAnalysis(answer_id=answer.id)
-        analysis.analyzer_version = version
-        analysis.language = result.language
-        analysis.polarity = result.polarity
-        analysis.subjectivity = result.subjectivity
-        analysis.label = result.label
-        analysis.emotions = dict(result.emotions)
-        analysis.emotion = result.emotion
-        analysis.themes = list(result.themes)
-        analysis.reason = result.reason
-        analysis.stage_id = answer.stage_id
-        analysis.touchpoint_id = answer.touchpoint_id
-        answer.analysis = analysis
-        for theme in dict.fromkeys(result.themes):
-            session.add(
-                AnswerTheme(
-                    answer_id=answer.id,
-                    theme_key=theme,
-                    source="auto",
-                    stage_id=answer.stage_id,
-                    touchpoint_id=answer.touchpoint_id,
-                )
-            )
-    session.flush()
+    with rollups.updating(session, {a.response_id for a in answers}):
+        session.execute(
+            delete(AnswerTheme).where(AnswerTheme.answer_id.in_(ids), AnswerTheme.source == "auto")
+        )
+        for answer, result in zip(answers, results, strict=True):
+            _store_analysis(session, answer, result, version)
+        session.flush()
     return len(answers)
+
+
+def _store_analysis(session: Session, answer: Answer, result, version: str) -> None:
+    analysis = answer.analysis or TextAnalysis(answer_id=answer.id)
+    analysis.analyzer_version = version
+    analysis.language = result.language
+    analysis.polarity = result.polarity
+    analysis.subjectivity = result.subjectivity
+    analysis.label = result.label
+    analysis.emotions = dict(result.emotions)
+    analysis.emotion = result.emotion
+    analysis.themes = list(result.themes)
+    analysis.reason = result.reason
+    analysis.stage_id = answer.stage_id
+    analysis.touchpoint_id = answer.touchpoint_id
+    answer.analysis = analysis
+    for theme in dict.fromkeys(result.themes):
+        session.add(
+            AnswerTheme(
+                answer_id=answer.id,
+                theme_key=theme,
+                source="auto",
+                stage_id=answer.stage_id,
+                touchpoint_id=answer.touchpoint_id,
+            )
+        )
 
 
 def _to_score(query: Select, rescore_all: bool, version: str) -> Select:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from . import rollups
 from .models import Answer, Invitation, Questionnaire, Response, utcnow
 from .question_types import AnswerValue
 from .scoring import score_answers
@@ -42,12 +43,14 @@ def store_response(
     interviewer_id: int | None = None,
     request_hash: str | None = None,
     submitted_at: datetime | None = None,
+    score: bool = True,
 ) -> tuple[Response, bool]:
     """Store a validated response; return it and whether it is new.
 
     A replayed submission key returns the response already stored. A second answer to
     the same invitation raises AlreadyAnswered. Nothing is half-written: the response,
-    its answers and their scoring commit together or not at all.
+    its answers, their scoring and the journey map's rollups commit together or not at
+    all. `score=False` leaves the text answers to a background job.
     """
     if submission_key:
         existing = session.scalar(select(Response).where(Response.submission_key == submission_key))
@@ -93,7 +96,10 @@ def store_response(
     session.add(response)
     try:
         session.flush()
-        score_answers(session, [a for a in response.answers if a.text], language)
+        # Rollups last, right before the commit: their rows stay locked until it.
+        with rollups.updating(session, [response.id], new=True):
+            if score:
+                score_answers(session, [a for a in response.answers if a.text], language)
         session.commit()
     except IntegrityError:
         # Another request stored the same submission or invitation first.

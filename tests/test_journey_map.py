@@ -9,6 +9,7 @@ from builders import a_journey, a_live_questionnaire
 
 from feedback.filters import Filters
 from feedback.journey_map import drill_down, drop_off, emotion_curve, journey_map, segment_keys
+from surveys import rollups
 from surveys.models import Answer, AnswerTheme, Response, TextAnalysis, utcnow
 
 
@@ -63,8 +64,10 @@ def respond(
             )
     session.add(response)
     session.flush()
-    for theme in themes:
-        session.add(AnswerTheme(answer_id=answer.id, theme_key=theme, source="auto", **place))
+    # Stored around `store_response`, so counted in the rollups the way it counts.
+    with rollups.updating(session, [response.id], new=True):
+        for theme in themes:
+            session.add(AnswerTheme(answer_id=answer.id, theme_key=theme, source="auto", **place))
     session.commit()
     return response
 
@@ -210,15 +213,16 @@ def test_a_theme_coded_and_found_counts_once(db_session, journey):
     q = live(db_session, journey, "csat", "retention", "delivery")
     response = respond(db_session, q, 1, "bad", polarity=-0.5, themes=["late_delivery"])
     answer = next(a for a in response.answers if a.text)
-    db_session.add(
-        AnswerTheme(
-            answer_id=answer.id,
-            theme_key="late_delivery",
-            source="coded",
-            stage_id=q.stage_id,
-            touchpoint_id=q.touchpoint_id,
+    with rollups.updating(db_session, [response.id]):
+        db_session.add(
+            AnswerTheme(
+                answer_id=answer.id,
+                theme_key="late_delivery",
+                source="coded",
+                stage_id=q.stage_id,
+                touchpoint_id=q.touchpoint_id,
+            )
         )
-    )
     db_session.commit()
     cell = journey_map(db_session, journey, Filters()).cell(q.stage_id, q.touchpoint_id)
     assert cell.themes == [("late_delivery", 1)]

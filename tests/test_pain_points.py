@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 
 from feedback.filters import Filters
 from feedback.pain_points import pain_points
+from surveys import rollups
 from surveys.models import (
     Answer,
     AnswerTheme,
@@ -95,6 +96,8 @@ def a_text_answer(
                     touchpoint_id=answer.touchpoint_id,
                 )
             )
+    session.flush()
+    rollups.apply(session, rollups.contribution(session, [response.id]), 1)
     session.commit()
     return answer
 

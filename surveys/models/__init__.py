@@ -15,6 +15,7 @@ from .questionnaire import (
     pick_language,
 )
 from .response import Answer, AnswerTheme, Invitation, Response, TextAnalysis
+from .rollup import WHOLE_STAGE, CellRollup, CountRollup, ResponseRollup, RollupState
 from .user import MIN_PASSWORD_LENGTH, ROLES, User
 
 __all__ = [
@@ -26,10 +27,13 @@ __all__ = [
     "ROLE_SCOPES",
     "SCOPES",
     "STATUSES",
+    "WHOLE_STAGE",
     "Answer",
     "AnswerTheme",
     "ApiToken",
     "Base",
+    "CellRollup",
+    "CountRollup",
     "Invitation",
     "Journey",
     "PainPoint",
@@ -38,6 +42,8 @@ __all__ = [
     "Questionnaire",
     "QuestionnaireVersion",
     "Response",
+    "ResponseRollup",
+    "RollupState",
     "Stage",
     "TextAnalysis",
     "Theme",

@@ -1,0 +1,86 @@
+"""Running totals of the journey map, so reading it does not grow with the answers.
+
+Per day (UTC) x questionnaire version x stage x touchpoint x language, the counts and sums
+the map's figures are made of. `surveys.rollups` keeps them in step with the answers in
+the same transaction; `flask rebuild-rollups` recomputes them from scratch.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Float, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, utcnow
+
+# Touchpoint of a rollup about the whole stage: a key column cannot be NULL, and 0 is
+# never a row id.
+WHOLE_STAGE = 0
+
+
+class _Dimensions:
+    """The key shared by the rollup tables of a cell."""
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("questionnaire_versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    stage_id: Mapped[int] = mapped_column(
+        ForeignKey("stages.id", ondelete="CASCADE"), primary_key=True
+    )
+    touchpoint_id: Mapped[int] = mapped_column(primary_key=True)
+    language: Mapped[str] = mapped_column(String(5), primary_key=True)
+
+
+class CellRollup(_Dimensions, Base):
+    """Responses and score counts of a cell on a day."""
+
+    __tablename__ = "rollup_cells"
+    __table_args__ = (Index("ix_rollup_cells_stage_day", "stage_id", "day"),)
+
+    # Responses with at least one answer in the cell.
+    responses: Mapped[int] = mapped_column(default=0)
+    promoters: Mapped[int] = mapped_column(default=0)
+    passives: Mapped[int] = mapped_column(default=0)
+    detractors: Mapped[int] = mapped_column(default=0)
+    csat_top: Mapped[int] = mapped_column(default=0)
+    csat_n: Mapped[int] = mapped_column(default=0)
+    ces_sum: Mapped[float] = mapped_column(Float, default=0.0)
+    ces_easy: Mapped[int] = mapped_column(default=0)
+    ces_n: Mapped[int] = mapped_column(default=0)
+    polarity_sum: Mapped[float] = mapped_column(Float, default=0.0)
+    polarity_n: Mapped[int] = mapped_column(default=0)
+
+
+class CountRollup(_Dimensions, Base):
+    """How many answers of a cell on a day carry an emotion (picked or inferred) or a theme."""
+
+    __tablename__ = "rollup_counts"
+    __table_args__ = (Index("ix_rollup_counts_stage_day", "stage_id", "day"),)
+
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # picked|inferred|theme
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    n: Mapped[int] = mapped_column(default=0)
+
+
+class ResponseRollup(Base):
+    """Complete responses of a questionnaire version on a day, whatever they answered."""
+
+    __tablename__ = "rollup_responses"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("questionnaire_versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    language: Mapped[str] = mapped_column(String(5), primary_key=True)
+    n: Mapped[int] = mapped_column(default=0)
+
+
+class RollupState(Base):
+    """One row once the rollups have been built: until then the map reads the answers."""
+
+    __tablename__ = "rollup_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    built_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,337 @@
+"""Keeping the journey map's rollups in step with the answers.
+
+Every change to what a response contributes (stored, scored again, edited, erased) runs
+inside `updating`: it takes the responses' current contribution off before the change and
+adds the new one after, both computed by the GROUP BY queries that `rebuild` runs over
+all answers, so the incremental and the from-scratch figures agree by construction.
+Increments are upserts (`ON CONFLICT DO UPDATE SET n = n + excluded.n`): concurrent
+transactions add up instead of overwriting each other, and rows are written in key order
+so two of them never wait on each other in opposite orders.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import Date, cast, delete, distinct, func, select, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from feedback.journey_map import score_columns
+
+from .models import (
+    WHOLE_STAGE,
+    Answer,
+    AnswerTheme,
+    CellRollup,
+    CountRollup,
+    Question,
+    Response,
+    ResponseRollup,
+    RollupState,
+    TextAnalysis,
+)
+
+CELL_MEASURES = (
+    "responses",
+    "promoters",
+    "passives",
+    "detractors",
+    "csat_top",
+    "csat_n",
+    "ces_sum",
+    "ces_easy",
+    "ces_n",
+    "polarity_sum",
+    "polarity_n",
+)
+FLOAT_MEASURES = {"ces_sum", "polarity_sum"}
+# Responses per statement: PostgreSQL takes more parameters, SQLite 32,766 since 3.32.
+CHUNK = 1000
+
+# (day, version_id, stage_id, touchpoint_id, language)
+CellKey = tuple[date, int, int, int, str]
+
+
+@dataclass
+class Contribution:
+    """What some responses add to the rollups, by rollup row."""
+
+    cells: dict[CellKey, dict[str, float]] = field(default_factory=dict)
+    counts: dict[tuple[CellKey, str, str], int] = field(default_factory=dict)
+    responses: dict[tuple[date, int, str], int] = field(default_factory=dict)
+
+    def cell(self, key: CellKey) -> dict[str, float]:
+        return self.cells.setdefault(key, dict.fromkeys(CELL_MEASURES, 0))
+
+
+# --- computing contributions ------------------------------------------------------------
+
+
+def _day(session: Session, moment):
+    """The UTC day of a stored moment, as the map's date filters count days."""
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.timezone("UTC", moment), Date)
+    return func.date(moment)  # SQLite keeps UTC text; date() reads its first ten characters
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _touchpoint(column):
+    return func.coalesce(column, WHOLE_STAGE)
+
+
+def contribution(session: Session, response_ids: Sequence[int] | None = None) -> Contribution:
+    """The rollup rows of the given complete responses (all of them when None)."""
+    found = Contribution()
+    if response_ids is None:
+        _add_contribution(session, found, None)
+    else:
+        ids = sorted(set(response_ids))
+        for start in range(0, len(ids), CHUNK):
+            _add_contribution(session, found, ids[start : start + CHUNK])
+    return found
+
+
+def _add_contribution(session: Session, found: Contribution, ids: list[int] | None) -> None:
+    day = _day(session, Response.submitted_at)
+    where = [Response.status == "complete"]
+    if ids is not None:
+        where.append(Response.id.in_(ids))
+
+    def dims(stage, touchpoint):
+        return (day, Response.version_id, stage, _touchpoint(touchpoint), Response.language)
+
+    def key_of(row) -> CellKey:
+        return (_as_date(row[0]), row[1], row[2], row[3], row[4])
+
+    answer_dims = dims(Answer.stage_id, Answer.touchpoint_id)
+    scores = (
+        select(*answer_dims, *score_columns())
+        .select_from(Answer)
+        .join(Response, Response.id == Answer.response_id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(*where)
+        .group_by(*answer_dims)
+    )
+    score_measures = CELL_MEASURES[:9]
+    for row in session.execute(scores):
+        cell = found.cell(key_of(row))
+        for name, value in zip(score_measures, row[5:], strict=True):
+            cell[name] += value or 0
+
+    text_dims = dims(TextAnalysis.stage_id, TextAnalysis.touchpoint_id)
+    texts = (
+        select(*text_dims, TextAnalysis.emotion, func.count(), func.sum(TextAnalysis.polarity))
+        .select_from(TextAnalysis)
+        .join(Answer, Answer.id == TextAnalysis.answer_id)
+        .join(Response, Response.id == Answer.response_id)
+        .where(*where)
+        .group_by(*text_dims, TextAnalysis.emotion)
+    )
+    for row in session.execute(texts):
+        key, emotion, n, polarity = key_of(row), row[5], row[6], row[7]
+        cell = found.cell(key)
+        cell["polarity_n"] += n
+        cell["polarity_sum"] += float(polarity or 0)
+        if emotion:
+            _count(found, key, "inferred", emotion, n)
+
+    picked = (
+        select(*answer_dims, Answer.choice, func.count())
+        .select_from(Answer)
+        .join(Response, Response.id == Answer.response_id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(*where, Question.type == "emotion", Answer.choice.is_not(None))
+        .group_by(*answer_dims, Answer.choice)
+    )
+    for row in session.execute(picked):
+        _count(found, key_of(row), "picked", row[5], row[6])
+
+    theme_dims = dims(AnswerTheme.stage_id, AnswerTheme.touchpoint_id)
+    themes = (
+        select(*theme_dims, AnswerTheme.theme_key, func.count(distinct(AnswerTheme.answer_id)))
+        .select_from(AnswerTheme)
+        .join(Answer, Answer.id == AnswerTheme.answer_id)
+        .join(Response, Response.id == Answer.response_id)
+        .where(*where)
+        .group_by(*theme_dims, AnswerTheme.theme_key)
+    )
+    for row in session.execute(themes):
+        _count(found, key_of(row), "theme", row[5], row[6])
+
+    responses = (
+        select(day, Response.version_id, Response.language, func.count())
+        .where(*where)
+        .group_by(day, Response.version_id, Response.language)
+    )
+    for row in session.execute(responses):
+        key = (_as_date(row[0]), row[1], row[2])
+        found.responses[key] = found.responses.get(key, 0) + row[3]
+
+
+def _count(found: Contribution, key: CellKey, kind: str, name: str, n: int) -> None:
+    found.counts[(key, kind, name)] = found.counts.get((key, kind, name), 0) + n
+
+
+# --- writing them -----------------------------------------------------------------------
+
+_DIMENSIONS = ("day", "version_id", "stage_id", "touchpoint_id", "language")
+
+
+def _upsert(session: Session, model, rows: list[dict], measures: Iterable[str]) -> None:
+    if not rows:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        statement = postgresql_insert(model)
+    else:
+        statement = sqlite_insert(model)
+    table = model.__table__
+    statement = statement.on_conflict_do_update(
+        index_elements=[column.name for column in table.primary_key],
+        set_={name: table.c[name] + statement.excluded[name] for name in measures},
+    )
+    session.execute(statement, rows)
+
+
+def apply(session: Session, found: Contribution, sign: int) -> None:
+    """Add (sign 1) or take off (sign -1) a contribution, row by row in key order."""
+    cells = [
+        {**dict(zip(_DIMENSIONS, key, strict=True)), **{m: v * sign for m, v in values.items()}}
+        for key, values in sorted(found.cells.items())
+    ]
+    counts = [
+        {**dict(zip(_DIMENSIONS, key, strict=True)), "kind": kind, "key": name, "n": n * sign}
+        for (key, kind, name), n in sorted(found.counts.items())
+    ]
+    responses = [
+        {"day": day, "version_id": version_id, "language": language, "n": n * sign}
+        for (day, version_id, language), n in sorted(found.responses.items())
+    ]
+    _upsert(session, CellRollup, cells, CELL_MEASURES)
+    _upsert(session, CountRollup, counts, ("n",))
+    _upsert(session, ResponseRollup, responses, ("n",))
+
+
+@contextmanager
+def updating(session: Session, response_ids: Iterable[int], *, new: bool = False) -> Iterator[None]:
+    """Keep the rollups right while the body changes these responses (or their answers).
+
+    Enter before touching them: their contribution is taken off first (unless `new`: not
+    counted yet), and the new one added once the body is done. On an error nothing is
+    added: the caller rolls the transaction back. Nested use for the same responses is
+    a no-op, so `store_response` and the `score_answers` it calls count once.
+    """
+    busy: set[int] = session.info.setdefault("rollups_updating", set())
+    ids = sorted(set(response_ids) - busy)
+    if not ids:
+        yield
+        return
+    busy.update(ids)
+    try:
+        if not new:
+            # Two transactions changing the same response one after the other, never both
+            # taking off the same old contribution (PostgreSQL; SQLite writes one at a time).
+            session.execute(
+                select(Response.id)
+                .where(Response.id.in_(ids))
+                .order_by(Response.id)
+                .with_for_update()
+            )
+            apply(session, contribution(session, ids), -1)
+        yield
+        session.flush()
+        apply(session, contribution(session, ids), 1)
+    finally:
+        busy.difference_update(ids)
+
+
+def erase_responses(session: Session, response_ids: Iterable[int]) -> int:
+    """Delete responses with their answers, analyses and themes; return how many went.
+
+    The caller commits. Their invitations stay answered, so nobody is asked twice.
+    """
+    ids = sorted(set(response_ids))
+    if not ids:
+        return 0
+    with updating(session, ids):
+        responses = session.scalars(select(Response).where(Response.id.in_(ids))).all()
+        for response in responses:
+            session.delete(response)
+    return len(responses)
+
+
+# --- from scratch -----------------------------------------------------------------------
+
+
+def built(session: Session) -> bool:
+    """Whether the rollups were built on this database (the map reads answers until then)."""
+    return session.scalar(select(RollupState.id).limit(1)) is not None
+
+
+def rebuild(session: Session) -> Contribution:
+    """Recompute every rollup from the answers, in the caller's transaction."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Writers wait until this commits: an answer stored meanwhile is either seen by the
+        # queries below or added on top of their result, never lost or counted twice.
+        session.execute(
+            text("LOCK TABLE rollup_cells, rollup_counts, rollup_responses IN EXCLUSIVE MODE")
+        )
+    for model in (CellRollup, CountRollup, ResponseRollup, RollupState):
+        session.execute(delete(model))
+    found = contribution(session)
+    apply(session, found, 1)
+    session.add(RollupState(id=1))
+    session.flush()
+    return found
+
+
+def ensure_built(session: Session) -> bool:
+    """Build the rollups once (a new or upgraded database); return whether it built them."""
+    if built(session):
+        return False
+    rebuild(session)
+    return True
+
+
+def differences(session: Session, tolerance: float = 1e-6) -> list[str]:
+    """Where the stored rollups differ from a computation from scratch (empty: they agree)."""
+    expected = contribution(session)
+    found: list[str] = []
+    stored_cells = {
+        (row.day, row.version_id, row.stage_id, row.touchpoint_id, row.language): {
+            m: getattr(row, m) for m in CELL_MEASURES
+        }
+        for row in session.scalars(select(CellRollup))
+    }
+    for key in sorted(set(stored_cells) | set(expected.cells)):
+        have = stored_cells.get(key, dict.fromkeys(CELL_MEASURES, 0))
+        want = expected.cells.get(key, dict.fromkeys(CELL_MEASURES, 0))
+        for name in CELL_MEASURES:
+            if not math.isclose(have[name], want[name], abs_tol=tolerance):
+                found.append(f"cell {key} {name}: stored {have[name]}, answers {want[name]}")
+    stored_counts: dict = defaultdict(int)
+    for row in session.scalars(select(CountRollup)):
+        key = (row.day, row.version_id, row.stage_id, row.touchpoint_id, row.language)
+        stored_counts[(key, row.kind, row.key)] += row.n
+    for key in sorted(set(stored_counts) | set(expected.counts)):
+        have, want = stored_counts.get(key, 0), expected.counts.get(key, 0)
+        if have != want:
+            found.append(f"count {key}: stored {have}, answers {want}")
+    stored_responses = {
+        (row.day, row.version_id, row.language): row.n
+        for row in session.scalars(select(ResponseRollup))
+    }
+    for key in sorted(set(stored_responses) | set(expected.responses)):
+        have, want = stored_responses.get(key, 0), expected.responses.get(key, 0)
+        if have != want:
+            found.append(f"responses {key}: stored {have}, answers {want}")
+    return found
