@@ -59,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         health,
         input_guard,
         insight,
+        jobs,
         respond,
         security,
         web,
@@ -77,4 +78,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)  # headers, secret key check, login limits
     app.jinja_env.globals.update(question_helpers())
     cli.init_app(app)
+    jobs.init_app(app)  # background work: `jobs` commands, report and failed-jobs pages
     return app

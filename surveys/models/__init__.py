@@ -14,6 +14,7 @@ from .questionnaire import (
     Theme,
     pick_language,
 )
+from .report_file import REPORT_FILE_STATUSES, ReportFile
 from .response import Answer, AnswerTheme, Invitation, Response, TextAnalysis
 from .rollup import WHOLE_STAGE, CellRollup, CountRollup, ResponseRollup, RollupState
 from .user import MIN_PASSWORD_LENGTH, ROLES, User
@@ -23,6 +24,7 @@ __all__ = [
     "LANGUAGES",
     "MIN_PASSWORD_LENGTH",
     "PAIN_POINT_STATUSES",
+    "REPORT_FILE_STATUSES",
     "ROLES",
     "ROLE_SCOPES",
     "SCOPES",
@@ -41,6 +43,7 @@ __all__ = [
     "Question",
     "Questionnaire",
     "QuestionnaireVersion",
+    "ReportFile",
     "Response",
     "ResponseRollup",
     "RollupState",
