@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from ..db import get_session
 from ..invitations import check_meta, invitation_by_token, is_expired
+from ..jobs.scoring_jobs import score_inline, score_later
 from ..models import Questionnaire, Response, as_utc, utcnow
 from ..question_types import field_name, parse_form, text_limit
 from ..respond.messages import MESSAGES
@@ -201,10 +202,13 @@ def create_response(questionnaire_id: int, body: ResponseIn):
             channel="api",
             request_hash=request_hash,
             submitted_at=submitted_at,
+            score=score_inline(),
         )
     except AlreadyAnswered:
         raise ApiError(
             409, "This invitation was already answered.", code="already_answered"
         ) from None
+    if new and not score_inline():
+        score_later(response)  # stored either way; `analyze` scores what the queue missed
     # Not new: a parallel request with the same key stored first.
     return as_output(response) if new else _replayed(response, request_hash)

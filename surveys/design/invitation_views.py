@@ -44,8 +44,10 @@ from ..invitations import (
     status_of,
 )
 from ..invitations.csv_upload import MAX_ROWS, UploadError, parse_invitations_csv
-from ..invitations.mail import mail_enabled, send_invitations
+from ..invitations.mail import mail_enabled
 from ..invitations.qr import qr_filename, qr_svg
+from ..jobs import QueueUnavailable
+from ..jobs.mail_jobs import NothingSent, queue_invitation_emails
 from ..models import Invitation, Questionnaire, utcnow
 from . import bp
 from .forms import (
@@ -388,25 +390,40 @@ def email_invitations(questionnaire_id: int):
     questionnaire = invitable_or_404(questionnaire_id)
     if not mail_enabled(current_app.config):
         abort(404)
-    db = get_session()
-    now = utcnow()
-    pending = db.scalars(
-        select(Invitation)
+    back = redirect(url_for("design.invitations", questionnaire_id=questionnaire.id), 303)
+    waiting = get_session().scalar(
+        select(func.count())
+        .select_from(Invitation)
         .where(
             Invitation.questionnaire_id == questionnaire.id,
             Invitation.email.is_not(None),
-            waiting_to_be_sent(now),
+            waiting_to_be_sent(utcnow()),
         )
-        .order_by(Invitation.id)
-    ).all()
-    report = send_invitations(db, pending, current_app.config, now=now)
-    if not pending:
+    )
+    if not waiting:
         flash("No invitation is waiting to be emailed.", "info")
-    elif report.failed:
+        return back
+    try:
+        outcome = queue_invitation_emails(questionnaire.id)
+    except QueueUnavailable:
+        flash("The job queue did not answer: nothing was emailed, try again in a minute.", "error")
+        return back
+    except NothingSent as error:  # inline: the server refused or could not be reached
+        report = error.report
+    else:
+        if outcome.queued:
+            flash(
+                f"Emailing {waiting:,} invitations in the background: each one's status "
+                "follows in the list below.",
+                "success",
+            )
+            return back
+        report = outcome.result
+    if report.failed:
         flash(
             f"Emailed {report.sent} invitations; {report.failed} failed (the list says why).",
             "error",
         )
     else:
         flash(f"Emailed {report.sent} invitations.", "success")
-    return redirect(url_for("design.invitations", questionnaire_id=questionnaire.id), 303)
+    return back

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from ..auth import designer_required, reader_required
 from ..db import get_session
+from ..jobs.scoring_jobs import score_inline, score_later
 from ..models import Answer, Questionnaire, Response
 from ..question_types import EMOTION_CHOICES, parse_form
 from ..respond.messages import translator
@@ -88,7 +89,7 @@ def new_interview(questionnaire_id: int):
         if not errors and not parsed.values:
             errors = {"_form": "Write at least one note before saving the interview."}
         if not errors:
-            response, _ = store_response(
+            response, new = store_response(
                 get_session(),
                 questionnaire,
                 parsed.values,
@@ -97,7 +98,10 @@ def new_interview(questionnaire_id: int):
                 interviewer_id=current_user.id,
                 meta={"interviewee": interviewee} if interviewee else {},
                 submission_key=valid_submission_key(request.form.get("submission_key")),
+                score=score_inline(),
             )
+            if new and not score_inline():
+                score_later(response)
             flash("Interview notes saved.", "success")
             return redirect(url_for("design.response", response_id=response.id))
     return render_template(

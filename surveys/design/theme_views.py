@@ -12,6 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from .. import scoring
 from ..auth import designer_required, reader_required
 from ..db import get_session
+from ..jobs import QueueUnavailable, background_enabled
+from ..jobs.scoring_jobs import queue_rescore
 from ..models import Answer, AnswerTheme, Journey, Response, TextAnalysis, Theme
 from . import bp
 from .forms import ThemeForm, parse_keywords
@@ -65,6 +67,7 @@ def _page(form: ThemeForm | None = None, status: int = 200):
         for theme in default
     ]
     default_keys = {row["key"] for row in default_rows}
+    stale = scoring.count_to_score(session, False) if available else 0
     return render_template(
         "design/themes.html",
         form=form or ThemeForm(),
@@ -73,8 +76,9 @@ def _page(form: ThemeForm | None = None, status: int = 200):
         default_keys=default_keys,
         extended={t.key for t in own} & default_keys,
         available=available,
-        stale=scoring.count_to_score(session, False) if available else 0,
-        limit=inline_rescore_limit(),
+        stale=stale,
+        # With a worker, the page queues any number of answers.
+        limit=stale if background_enabled() else inline_rescore_limit(),
         command=RESCORE_COMMAND,
     ), status
 
@@ -193,6 +197,19 @@ def rescore_themes():
         flash("The text analysis is not installed.", "error")
         return redirect(url_for("design.themes"))
     stale = scoring.count_to_score(session, False)
+    if background_enabled():  # a worker takes any number, batch by batch
+        try:
+            outcome = queue_rescore()
+        except QueueUnavailable:
+            flash(f"The job queue did not answer: run `{RESCORE_COMMAND}` instead.", "error")
+        else:
+            already = " (a re-scoring was already under way)" if outcome.already_pending else ""
+            flash(
+                f"Re-scoring {stale:,} answers in the background{already}: "
+                "reload this page to follow.",
+                "success",
+            )
+        return redirect(url_for("design.themes"))
     if stale > inline_rescore_limit():
         flash(
             f"{stale:,} answers are out of date: too many to re-score here. "
@@ -200,7 +217,7 @@ def rescore_themes():
             "error",
         )
         return redirect(url_for("design.themes"))
-    done = scoring.rescore(session)
+    done = queue_rescore().result  # inline: in this request, as before
     flash(f"Re-scored {done:,} answers with the current codebook.", "success")
     return redirect(url_for("design.themes"))
 

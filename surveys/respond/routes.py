@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from ..db import get_session
 from ..invitations import invitation_by_token, invitation_link, is_expired
 from ..invitations.qr import qr_svg
+from ..jobs.scoring_jobs import score_inline, score_later
 from ..models import Invitation, Questionnaire, utcnow
 from ..question_types import parse_form
 from ..submissions import AlreadyAnswered, store_response, valid_submission_key
@@ -142,13 +143,14 @@ def survey(slug: str):
         )
     key = valid_submission_key(request.form.get("submission_key"))
     try:
-        store_response(
+        response, new = store_response(
             get_session(),
             questionnaire,
             parsed.values,
             language,
             submission_key=key,
             invitation=invitation,
+            score=score_inline(),
         )
     except AlreadyAnswered:
         return render_message(questionnaire, language, "already", 200)
@@ -161,6 +163,8 @@ def survey(slug: str):
             notice=translator(language)("unavailable"), submission_key=key,
         )  # fmt: skip
         return page, status, {**headers, "Retry-After": "30"}
+    if new and not score_inline():
+        score_later(response)  # never fails the customer: logged, `analyze` catches up
     _remember_answered(questionnaire.id)
     return redirect(url_for("respond.thanks", slug=slug, lang=language), code=303)
 
