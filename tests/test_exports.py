@@ -155,6 +155,29 @@ def test_xlsx_has_sheets_styled_header_autofilter_and_no_formula(db_session):
                 assert_no_formula_text([cell.value])
 
 
+def test_answers_beyond_a_sheets_rows_go_on_in_another_sheet(db_session):
+    from feedback.exports.report import build_report
+    from feedback.exports.xlsx_report import report_xlsx
+
+    shop = a_shop_with_pain(db_session)
+    report = build_report(db_session, shop.journey, ten_days(), 30, limit=0)
+    rows = list(answer_pages(db_session, shop.journey, ten_days()))
+    answers = [row for page in rows for row in page]
+    assert len(answers) > 5
+    out = io.BytesIO()
+    report_xlsx(report, out, rows, with_pain_points=False, sheet_rows=2)
+    book = load_workbook(io.BytesIO(out.getvalue()))
+    parts = -(-len(answers) // 2)
+    sheets = ["Answers"] + [f"Answers ({n})" for n in range(2, parts + 1)]
+    assert book.sheetnames == ["Summary", *sheets]
+    read = []
+    for name in sheets:
+        sheet_rows = list(book[name].iter_rows(values_only=True))
+        assert sheet_rows[0] == ANSWER_COLUMNS and 1 <= len(sheet_rows) - 1 <= 2
+        read.extend(sheet_rows[1:])
+    assert [row[0] for row in read] == [row[0] for row in answers]
+
+
 def pdf_text(data: bytes, tmp_path) -> str:
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext (poppler-utils) is not installed")

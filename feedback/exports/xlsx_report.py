@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from itertools import chain, islice
 from typing import IO
 
 from openpyxl import Workbook
@@ -25,6 +26,8 @@ HEADER_FILL = PatternFill("solid", fgColor="2F3E5C")
 WRAP = Alignment(wrap_text=True, vertical="top")
 MAX_WIDTH = 60
 ANSWER_WIDTHS = (11, 20, 8, 9, 13, 14, 16, 12, 50, 10, 14, 12, 28, 40)
+# Excel opens at most 1,048,576 rows per sheet: the header and this many rows.
+SHEET_ROWS = 1_048_575
 
 
 def report_xlsx(
@@ -32,6 +35,7 @@ def report_xlsx(
     out: IO,
     answer_pages: Iterable[Sequence[tuple]] | None = None,
     with_pain_points: bool = True,
+    sheet_rows: int = SHEET_ROWS,
 ) -> None:
     """Write the workbook to `out`: summary, pain points (optional), answers (if given)."""
     book = Workbook(write_only=True)
@@ -40,8 +44,18 @@ def report_xlsx(
         rows = list(pain_point_rows(report))
         _table(book, "Pain points", PAIN_POINT_COLUMNS, rows, _widths(PAIN_POINT_COLUMNS, rows))
     if answer_pages is not None:
-        rows = (row for page in answer_pages for row in page)
-        _table(book, "Answers", ANSWER_COLUMNS, rows, ANSWER_WIDTHS)
+        rows = iter(row for page in answer_pages for row in page)
+        title, part = "Answers", 1
+        # Beyond a sheet's rows, the answers go on in "Answers (2)", "Answers (3)"...
+        while _table(book, title, ANSWER_COLUMNS, islice(rows, sheet_rows), ANSWER_WIDTHS) == (
+            sheet_rows
+        ):
+            following = next(rows, None)
+            if following is None:
+                break
+            rows = chain([following], rows)
+            part += 1
+            title = f"Answers ({part})"
     book.save(out)
 
 
@@ -56,7 +70,8 @@ def _cell(sheet, value: object, header: bool = False) -> WriteOnlyCell:
     return cell
 
 
-def _table(book, title: str, columns: Sequence[str], rows: Iterable, widths) -> None:
+def _table(book, title: str, columns: Sequence[str], rows: Iterable, widths) -> int:
+    """A sheet with a header and the rows; return how many rows it holds."""
     sheet = book.create_sheet(title)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
@@ -67,6 +82,7 @@ def _table(book, title: str, columns: Sequence[str], rows: Iterable, widths) -> 
         sheet.append([_cell(sheet, value) for value in row])
         count += 1
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
+    return count
 
 
 def _widths(columns: Sequence[str], rows: list[tuple]) -> list[float]:
