@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 EXTENSION_KEY = "parcours.db"
@@ -147,4 +148,9 @@ def _close_session(_exc: BaseException | None) -> None:
     for key in ("db_session", "db_read_session"):
         session = g.pop(key, None)
         if session is not None:
-            session.close()
+            try:
+                session.close()
+            except DBAPIError:
+                # The server went away after the request's work: its ROLLBACK cannot reach
+                # it. Drop the connection instead of turning a finished answer into a 500.
+                session.invalidate()

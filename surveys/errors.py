@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 MESSAGES = {
@@ -32,7 +33,53 @@ def login_pause_message() -> str:
     )
 
 
+# The database is away, restarting or cut off: worth trying again soon, unlike a bug.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
+RETRY_AFTER_S = "30"
+
+
+def database_unavailable(error: Exception):
+    """A 503 to try again, never a 500: JSON for the API; for a survey sent meanwhile, a page
+    holding every field it sent (answers, CSRF token, submission key) to send again as is.
+
+    Nothing here reads the database: not the questionnaire, not the logged-in user.
+    """
+    reason = str(getattr(error, "orig", None) or error).strip().splitlines()[:1]
+    current_app.logger.warning(
+        "database unavailable on %s %s: %s", request.method, request.path, reason
+    )
+    headers = {"Retry-After": RETRY_AFTER_S, "Cache-Control": "no-store"}
+    if is_api_request():
+        from .api.errors import ApiError, error_response
+
+        return error_response(
+            ApiError(
+                503,
+                "The service is unavailable for a moment; nothing was stored. Try again.",
+                headers=headers,
+            )
+        )
+    from .respond.messages import choose_language, translator
+
+    if "_login_user" not in g:
+        # Flask-Login's template context would ask the database who is logged in: nobody
+        # known, for this page.
+        g._login_user = current_app.login_manager.anonymous_user()
+    language = choose_language(["en", "fr"])
+    resend = request.blueprint == "respond" and request.method == "POST"
+    page = render_template(
+        "errors/unavailable.html",
+        language=language,
+        t=translator(language),
+        fields=list(request.form.items(multi=True)) if resend else None,
+    )
+    return page, 503, headers
+
+
 def init_app(app: Flask) -> None:
+    for failure in DATABASE_UNAVAILABLE:
+        app.register_error_handler(failure, database_unavailable)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
         # The customer's survey keeps their answers and asks to send again.

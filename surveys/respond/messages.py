@@ -30,6 +30,8 @@ MESSAGES = {
         "expired_form": "Your page had expired. We kept your answers: please send them again.",
         "unavailable": "We could not save your answers just now. They are all still here: "
         "please send them again in a minute.",
+        "unavailable_title": "Unavailable for a moment",
+        "unavailable_page": "This page cannot be shown just now. Please try again in a minute.",
         "language": "Language",
         "preview": "Preview: answers sent from this page are checked but not saved.",
         "preview_ok": "Preview: these answers are valid. Nothing was saved.",
@@ -62,6 +64,9 @@ MESSAGES = {
         "merci de les envoyer à nouveau.",
         "unavailable": "Nous n'avons pas pu enregistrer vos réponses pour l'instant. Elles sont "
         "toutes conservées ici : merci de les envoyer à nouveau dans une minute.",
+        "unavailable_title": "Indisponible pour un instant",
+        "unavailable_page": "Cette page ne peut pas s'afficher pour l'instant. Merci de "
+        "réessayer dans une minute.",
         "language": "Langue",
         "preview": "Aperçu : les réponses envoyées depuis cette page sont vérifiées mais "
         "pas enregistrées.",
