@@ -36,6 +36,7 @@ from surveys.models import (
     Question,
     Questionnaire,
     QuestionnaireVersion,
+    QuestionRollup,
     Response,
     ResponseRollup,
     RollupState,
@@ -476,7 +477,7 @@ def _rollup_respondents(session: Session, filters: Filters, journey: Journey) ->
             .select_from(ResponseRollup)
             .join(QuestionnaireVersion, QuestionnaireVersion.id == ResponseRollup.version_id)
             .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
-            .where(Questionnaire.journey_id == journey.id)
+            .where(Questionnaire.journey_id == journey.id, ResponseRollup.status == "complete")
             .where(*_rollup_criteria(ResponseRollup, filters))
             .group_by(Questionnaire.stage_id)
         )
@@ -768,16 +769,8 @@ class DropOff:
         return self.completed / self.started * 100 if self.started else None
 
 
-def drop_off(session: Session, journey: Journey, filters: Filters) -> list[DropOff]:
-    """Per questionnaire of the journey: responses started vs completed, answers per question."""
-    questionnaires = session.scalars(
-        select(Questionnaire)
-        .where(Questionnaire.journey_id == journey.id)
-        .order_by(Questionnaire.stage_id, Questionnaire.id)
-    ).all()
-    if not questionnaires:
-        return []
-    ids = [q.id for q in questionnaires]
+def _answer_reach(session: Session, filters: Filters, ids: list[int]) -> tuple[list, list]:
+    """Responses per questionnaire and status, and per question key, from the answers."""
     criteria = filters.criteria(statuses=("complete", "partial"))
     statuses = session.execute(
         select(Response.questionnaire_id, Response.status, func.count())
@@ -793,6 +786,50 @@ def drop_off(session: Session, journey: Journey, filters: Filters) -> list[DropO
         .where(Response.questionnaire_id.in_(ids), *criteria)
         .group_by(Response.questionnaire_id, Question.key)
     ).all()
+    return statuses, reached
+
+
+def _rollup_reach(session: Session, filters: Filters, ids: list[int]) -> tuple[list, list]:
+    """What `_answer_reach` gives, summed from the rollups' rows."""
+    version = QuestionnaireVersion
+    responses, questions = ResponseRollup, QuestionRollup
+    statuses = session.execute(
+        select(version.questionnaire_id, responses.status, func.sum(responses.n))
+        .join(version, version.id == responses.version_id)
+        .where(version.questionnaire_id.in_(ids), responses.status.in_(("complete", "partial")))
+        .where(*_rollup_criteria(responses, filters))
+        .group_by(version.questionnaire_id, responses.status)
+    ).all()
+    reached = session.execute(
+        select(version.questionnaire_id, Question.key, func.sum(questions.n))
+        .join(version, version.id == questions.version_id)
+        .join(Question, Question.id == questions.question_id)
+        .where(version.questionnaire_id.in_(ids), questions.status.in_(("complete", "partial")))
+        .where(*_rollup_criteria(questions, filters))
+        .group_by(version.questionnaire_id, Question.key)
+    ).all()
+    return (
+        [(q_id, status, int(n)) for q_id, status, n in statuses],
+        [(q_id, key, int(n)) for q_id, key, n in reached],
+    )
+
+
+def drop_off(
+    session: Session, journey: Journey, filters: Filters, use_rollups: bool = True
+) -> list[DropOff]:
+    """Per questionnaire of the journey: responses started vs completed, answers per question."""
+    questionnaires = session.scalars(
+        select(Questionnaire)
+        .where(Questionnaire.journey_id == journey.id)
+        .order_by(Questionnaire.stage_id, Questionnaire.id)
+    ).all()
+    if not questionnaires:
+        return []
+    ids = [q.id for q in questionnaires]
+    if use_rollups and reads_rollups(session, filters):
+        statuses, reached = _rollup_reach(session, filters, ids)
+    else:
+        statuses, reached = _answer_reach(session, filters, ids)
     started: Counter = Counter()
     completed: Counter = Counter()
     for questionnaire_id, status, n in statuses:

@@ -32,6 +32,7 @@ from .models import (
     CellRollup,
     CountRollup,
     Question,
+    QuestionRollup,
     Response,
     ResponseRollup,
     RollupState,
@@ -65,7 +66,10 @@ class Contribution:
 
     cells: dict[CellKey, dict[str, float]] = field(default_factory=dict)
     counts: dict[tuple[CellKey, str, str], int] = field(default_factory=dict)
-    responses: dict[tuple[date, int, str], int] = field(default_factory=dict)
+    # (day, version_id, language, status): responses of every status, for the drop-off
+    responses: dict[tuple[date, int, str, str], int] = field(default_factory=dict)
+    # (day, question_id, version_id, language, status): responses that answered it
+    questions: dict[tuple[date, int, int, str, str], int] = field(default_factory=dict)
 
     def cell(self, key: CellKey) -> dict[str, float]:
         return self.cells.setdefault(key, dict.fromkeys(CELL_MEASURES, 0))
@@ -168,14 +172,24 @@ def _add_contribution(session: Session, found: Contribution, ids: list[int] | No
     for row in session.execute(themes):
         _count(found, key_of(row), "theme", row[5], row[6])
 
-    responses = (
-        select(day, Response.version_id, Response.language, func.count())
-        .where(*where)
-        .group_by(day, Response.version_id, Response.language)
-    )
+    # Responses and the questions they reached count whatever their status (drop-off).
+    any_status = [] if ids is None else [Response.id.in_(ids)]
+    response_dims = (day, Response.version_id, Response.language, Response.status)
+    responses = select(*response_dims, func.count()).where(*any_status).group_by(*response_dims)
     for row in session.execute(responses):
-        key = (_as_date(row[0]), row[1], row[2])
-        found.responses[key] = found.responses.get(key, 0) + row[3]
+        key = (_as_date(row[0]), row[1], row[2], row[3])
+        found.responses[key] = found.responses.get(key, 0) + row[4]
+    question_dims = (day, Answer.question_id, *response_dims[1:])
+    reached = (
+        select(*question_dims, func.count(distinct(Answer.response_id)))
+        .select_from(Answer)
+        .join(Response, Response.id == Answer.response_id)
+        .where(*any_status)
+        .group_by(*question_dims)
+    )
+    for row in session.execute(reached):
+        key = (_as_date(row[0]), row[1], row[2], row[3], row[4])
+        found.questions[key] = found.questions.get(key, 0) + row[5]
 
 
 def _count(found: Contribution, key: CellKey, kind: str, name: str, n: int) -> None:
@@ -185,6 +199,8 @@ def _count(found: Contribution, key: CellKey, kind: str, name: str, n: int) -> N
 # --- writing them -----------------------------------------------------------------------
 
 _DIMENSIONS = ("day", "version_id", "stage_id", "touchpoint_id", "language")
+_RESPONSE_KEY = ("day", "version_id", "language", "status")
+_QUESTION_KEY = ("day", "question_id", "version_id", "language", "status")
 
 
 def _upsert(session: Session, model, rows: list[dict], measures: Iterable[str]) -> None:
@@ -213,12 +229,17 @@ def apply(session: Session, found: Contribution, sign: int) -> None:
         for (key, kind, name), n in sorted(found.counts.items())
     ]
     responses = [
-        {"day": day, "version_id": version_id, "language": language, "n": n * sign}
-        for (day, version_id, language), n in sorted(found.responses.items())
+        {**dict(zip(_RESPONSE_KEY, key, strict=True)), "n": n * sign}
+        for key, n in sorted(found.responses.items())
+    ]
+    questions = [
+        {**dict(zip(_QUESTION_KEY, key, strict=True)), "n": n * sign}
+        for key, n in sorted(found.questions.items())
     ]
     _upsert(session, CellRollup, cells, CELL_MEASURES)
     _upsert(session, CountRollup, counts, ("n",))
     _upsert(session, ResponseRollup, responses, ("n",))
+    _upsert(session, QuestionRollup, questions, ("n",))
 
 
 @contextmanager
@@ -283,9 +304,12 @@ def rebuild(session: Session) -> Contribution:
         # Writers wait until this commits: an answer stored meanwhile is either seen by the
         # queries below or added on top of their result, never lost or counted twice.
         session.execute(
-            text("LOCK TABLE rollup_cells, rollup_counts, rollup_responses IN EXCLUSIVE MODE")
+            text(
+                "LOCK TABLE rollup_cells, rollup_counts, rollup_responses, rollup_questions "
+                "IN EXCLUSIVE MODE"
+            )
         )
-    for model in (CellRollup, CountRollup, ResponseRollup, RollupState):
+    for model in (CellRollup, CountRollup, ResponseRollup, QuestionRollup, RollupState):
         session.execute(delete(model))
     found = contribution(session)
     apply(session, found, 1)
@@ -326,12 +350,16 @@ def differences(session: Session, tolerance: float = 1e-6) -> list[str]:
         have, want = stored_counts.get(key, 0), expected.counts.get(key, 0)
         if have != want:
             found.append(f"count {key}: stored {have}, answers {want}")
-    stored_responses = {
-        (row.day, row.version_id, row.language): row.n
-        for row in session.scalars(select(ResponseRollup))
-    }
-    for key in sorted(set(stored_responses) | set(expected.responses)):
-        have, want = stored_responses.get(key, 0), expected.responses.get(key, 0)
-        if have != want:
-            found.append(f"responses {key}: stored {have}, answers {want}")
+    for model, expected_rows, key in (
+        (ResponseRollup, expected.responses, _RESPONSE_KEY),
+        (QuestionRollup, expected.questions, _QUESTION_KEY),
+    ):
+        stored = {
+            tuple(getattr(row, name) for name in key): row.n
+            for row in session.scalars(select(model))
+        }
+        for row_key in sorted(set(stored) | set(expected_rows)):
+            have, want = stored.get(row_key, 0), expected_rows.get(row_key, 0)
+            if have != want:
+                found.append(f"{model.__tablename__} {row_key}: stored {have}, answers {want}")
     return found

@@ -16,7 +16,14 @@ from .questionnaire import (
 )
 from .report_file import REPORT_FILE_STATUSES, ReportFile
 from .response import Answer, AnswerTheme, Invitation, Response, TextAnalysis
-from .rollup import WHOLE_STAGE, CellRollup, CountRollup, ResponseRollup, RollupState
+from .rollup import (
+    WHOLE_STAGE,
+    CellRollup,
+    CountRollup,
+    QuestionRollup,
+    ResponseRollup,
+    RollupState,
+)
 from .user import MIN_PASSWORD_LENGTH, ROLES, User
 
 __all__ = [
@@ -41,6 +48,7 @@ __all__ = [
     "PainPoint",
     "PainPointEvidence",
     "Question",
+    "QuestionRollup",
     "Questionnaire",
     "QuestionnaireVersion",
     "ReportFile",

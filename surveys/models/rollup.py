@@ -65,7 +65,7 @@ class CountRollup(_Dimensions, Base):
 
 
 class ResponseRollup(Base):
-    """Complete responses of a questionnaire version on a day, whatever they answered."""
+    """Responses of a questionnaire version on a day by status, whatever they answered."""
 
     __tablename__ = "rollup_responses"
 
@@ -74,6 +74,24 @@ class ResponseRollup(Base):
         ForeignKey("questionnaire_versions.id", ondelete="CASCADE"), primary_key=True
     )
     language: Mapped[str] = mapped_column(String(5), primary_key=True)
+    status: Mapped[str] = mapped_column(String(10), primary_key=True)
+    n: Mapped[int] = mapped_column(default=0)
+
+
+class QuestionRollup(Base):
+    """Responses that answered a question on a day, by status: the drop-off view's counts."""
+
+    __tablename__ = "rollup_questions"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True
+    )
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("questionnaire_versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    language: Mapped[str] = mapped_column(String(5), primary_key=True)
+    status: Mapped[str] = mapped_column(String(10), primary_key=True)
     n: Mapped[int] = mapped_column(default=0)
 
 
