@@ -392,7 +392,7 @@ def reads_rollups(session: Session, filters: Filters) -> bool:
     return session.scalar(select(RollupState.id).limit(1)) is not None
 
 
-def _rollup_criteria(model, filters: Filters) -> list:
+def rollup_criteria(model, filters: Filters) -> list:
     found = []
     if filters.date_from:
         found.append(model.day >= filters.date_from)
@@ -434,7 +434,7 @@ def _rollup_cell_counts(
     )
     query = (
         select(cells.stage_id, cells.touchpoint_id, *(func.sum(m) for m in measures))
-        .where(cells.stage_id.in_(stage_ids), *_rollup_criteria(cells, filters))
+        .where(cells.stage_id.in_(stage_ids), *rollup_criteria(cells, filters))
         .group_by(cells.stage_id, cells.touchpoint_id)
         # A cell whose answers were all erased keeps zero rows: it is not in the map.
         .having(func.sum(cells.responses) > 0)
@@ -457,7 +457,8 @@ def _rollup_cell_counts(
         )
     query = (
         select(rolled.stage_id, rolled.touchpoint_id, rolled.kind, rolled.key, func.sum(rolled.n))
-        .where(rolled.stage_id.in_(stage_ids), *_rollup_criteria(rolled, filters))
+        .where(rolled.stage_id.in_(stage_ids), *rollup_criteria(rolled, filters))
+        .where(rolled.kind.in_(("picked", "inferred", "theme")))
         .group_by(rolled.stage_id, rolled.touchpoint_id, rolled.kind, rolled.key)
         .having(func.sum(rolled.n) > 0)
     )
@@ -478,7 +479,7 @@ def _rollup_respondents(session: Session, filters: Filters, journey: Journey) ->
             .join(QuestionnaireVersion, QuestionnaireVersion.id == ResponseRollup.version_id)
             .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
             .where(Questionnaire.journey_id == journey.id, ResponseRollup.status == "complete")
-            .where(*_rollup_criteria(ResponseRollup, filters))
+            .where(*rollup_criteria(ResponseRollup, filters))
             .group_by(Questionnaire.stage_id)
         )
         if n
@@ -797,7 +798,7 @@ def _rollup_reach(session: Session, filters: Filters, ids: list[int]) -> tuple[l
         select(version.questionnaire_id, responses.status, func.sum(responses.n))
         .join(version, version.id == responses.version_id)
         .where(version.questionnaire_id.in_(ids), responses.status.in_(("complete", "partial")))
-        .where(*_rollup_criteria(responses, filters))
+        .where(*rollup_criteria(responses, filters))
         .group_by(version.questionnaire_id, responses.status)
     ).all()
     reached = session.execute(
@@ -805,7 +806,7 @@ def _rollup_reach(session: Session, filters: Filters, ids: list[int]) -> tuple[l
         .join(version, version.id == questions.version_id)
         .join(Question, Question.id == questions.question_id)
         .where(version.questionnaire_id.in_(ids), questions.status.in_(("complete", "partial")))
-        .where(*_rollup_criteria(questions, filters))
+        .where(*rollup_criteria(questions, filters))
         .group_by(version.questionnaire_id, Question.key)
     ).all()
     return (

@@ -1,7 +1,8 @@
 """Pain points: a theme at a stage x touchpoint, with its figures and its follow-up.
 
-Figures are computed in SQL over the answers the filters select (interview notes are
-left out: they are evidence, not a sample). For one theme at one cell:
+Figures are computed in SQL over the answers the filters select, summed from the rollups
+(`surveys.rollups`) when the filters are among their keys (interview notes are left out:
+they are evidence, not a sample). For one theme at one cell:
 
 - frequency  = customer answers carrying the theme (an answer counts once, whether the
   analyzer found the theme or a researcher coded it);
@@ -29,10 +30,13 @@ from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from feedback.filters import Filters
+from feedback.journey_map import reads_rollups, rollup_criteria
 from surveys.models import (
     PAIN_POINT_STATUSES,
+    WHOLE_STAGE,
     Answer,
     AnswerTheme,
+    CountRollup,
     Journey,
     PainPoint,
     PainPointEvidence,
@@ -141,13 +145,15 @@ def pain_points(
     filters: Filters,
     limit: int | None = None,
     language: str = "en",
+    use_rollups: bool = True,
 ) -> list[PainPointRow]:
     """The journey's pain points for `filters`, most severe first, with quotes and follow-up.
 
     Flags resolved pain points that came back (sets `reopened_at`; the caller commits).
     """
-    figures = _figures(session, journey.id, filters)
-    cells = _cell_totals(session, journey.id, filters)
+    rollups = use_rollups and reads_rollups(session, filters)
+    figures = _figures(session, journey.id, filters, rollups)
+    cells = _cell_totals(session, journey.id, filters, rollups)
     tracked = {
         (p.stage_id, p.touchpoint_id, p.theme_key): p
         for p in session.scalars(select(PainPoint).where(PainPoint.journey_id == journey.id))
@@ -160,8 +166,8 @@ def pain_points(
     ]
     rows.sort(key=_rank(journey))
     rows = rows[:limit] if limit is not None else rows
-    _add_trend(session, journey.id, filters, rows)
-    _add_quotes(session, journey.id, filters, rows)
+    _add_trend(session, journey.id, filters, rows, rollups)
+    _add_quotes(session, filters, rows)
     _add_follow_up(session, tracked, rows)
     return rows
 
@@ -191,11 +197,40 @@ def _themed(journey_id: int, filters: Filters):
     return filters.apply(query).subquery()
 
 
-_NEGATIVITY = case((TextAnalysis.polarity < 0, -TextAnalysis.polarity), else_=0.0)
+# max(0, -polarity); an answer not scored yet counts as 0. Shared with the rollups.
+NEGATIVITY = case((TextAnalysis.polarity < 0, -TextAnalysis.polarity), else_=0.0)
 
 
-def _figures(session: Session, journey_id: int, filters: Filters) -> dict[Cell, tuple]:
+def _rollup_sums(session: Session, journey_id: int, filters: Filters, kind: str) -> list:
+    rolled = CountRollup
+    return session.execute(
+        select(
+            rolled.stage_id,
+            rolled.touchpoint_id,
+            rolled.key,
+            func.sum(rolled.n),
+            func.sum(rolled.negativity_sum),
+        )
+        .where(rolled.kind == kind, rolled.stage_id.in_(_journey_stage_ids(journey_id)))
+        .where(*rollup_criteria(rolled, filters))
+        .group_by(rolled.stage_id, rolled.touchpoint_id, rolled.key)
+        .having(func.sum(rolled.n) > 0)
+    ).all()
+
+
+def _touchpoint(rolled_id: int) -> int | None:
+    return None if rolled_id == WHOLE_STAGE else rolled_id
+
+
+def _figures(
+    session: Session, journey_id: int, filters: Filters, rollups: bool
+) -> dict[Cell, tuple]:
     """(frequency, mean negativity) per cell and theme."""
+    if rollups:
+        return {
+            (s, _touchpoint(tp), k): (int(n), float(negativity) / int(n))
+            for s, tp, k, n, negativity in _rollup_sums(session, journey_id, filters, "pain")
+        }
     t = _themed(journey_id, filters)
     query = (
         select(
@@ -203,7 +238,7 @@ def _figures(session: Session, journey_id: int, filters: Filters) -> dict[Cell, 
             t.c.touchpoint_id,
             t.c.theme_key,
             func.count(),
-            func.avg(_NEGATIVITY),
+            func.avg(NEGATIVITY),
         )
         .select_from(t)
         .outerjoin(TextAnalysis, TextAnalysis.answer_id == t.c.answer_id)
@@ -212,8 +247,13 @@ def _figures(session: Session, journey_id: int, filters: Filters) -> dict[Cell, 
     return {(s, tp, k): (n, float(neg or 0.0)) for s, tp, k, n, neg in session.execute(query)}
 
 
-def _cell_totals(session: Session, journey_id: int, filters: Filters) -> dict:
+def _cell_totals(session: Session, journey_id: int, filters: Filters, rollups: bool) -> dict:
     """Text answers per stage x touchpoint: the denominator of the share."""
+    if rollups:
+        return {
+            (s, _touchpoint(tp)): int(n)
+            for s, tp, _key, n, _neg in _rollup_sums(session, journey_id, filters, "texts")
+        }
     query = (
         select(Answer.stage_id, Answer.touchpoint_id, func.count())
         .join(Response, Response.id == Answer.response_id)
@@ -273,12 +313,12 @@ def theme_label(key: str, labels: dict[str, str]) -> str:
     return labels.get(key) or key.replace("_", " ").capitalize()
 
 
-def _add_trend(session: Session, journey_id: int, filters: Filters, rows) -> None:
+def _add_trend(session: Session, journey_id: int, filters: Filters, rows, rollups: bool) -> None:
     previous = filters.previous_period()
     if previous is None:
         return
-    figures = _figures(session, journey_id, previous)
-    cells = _cell_totals(session, journey_id, previous)
+    figures = _figures(session, journey_id, previous, rollups)
+    cells = _cell_totals(session, journey_id, previous, rollups)
     for row in rows:
         frequency = figures.get((row.stage_id, row.touchpoint_id, row.theme_key), (0, 0.0))[0]
         total = cells.get((row.stage_id, row.touchpoint_id), 0)
@@ -286,41 +326,44 @@ def _add_trend(session: Session, journey_id: int, filters: Filters, rows) -> Non
         row.previous_share = frequency / total if total else 0.0
 
 
-def _add_quotes(session: Session, journey_id: int, filters: Filters, rows) -> None:
-    """Up to QUOTES texts per pain point, most negative first (then most recent)."""
-    if not rows:
-        return
-    t = _themed(journey_id, filters)
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=(t.c.stage_id, t.c.touchpoint_id, t.c.theme_key),
-            order_by=(TextAnalysis.polarity.asc(), t.c.submitted_at.desc(), t.c.answer_id.desc()),
+def _add_quotes(session: Session, filters: Filters, rows) -> None:
+    """Up to QUOTES texts per pain point, most negative first (then most recent).
+
+    One query per pain point that walks `ix_answer_themes_quotes` from the most negative
+    answer and stops after a few, so its cost does not grow with the answers.
+    """
+    criteria = filters.criteria()
+    for row in rows:
+        theme = AnswerTheme
+        touchpoint = (
+            theme.touchpoint_id.is_(None)
+            if row.touchpoint_id is None
+            else theme.touchpoint_id == row.touchpoint_id
         )
-        .label("rank")
-    )
-    ranked = (
-        select(t, Answer.text, TextAnalysis.polarity, rank)
-        .join(Answer, Answer.id == t.c.answer_id)
-        .join(TextAnalysis, TextAnalysis.answer_id == t.c.answer_id)
-        .where(Answer.text.is_not(None))
-        .subquery()
-    )
-    query = select(ranked).where(ranked.c.rank <= QUOTES).order_by(ranked.c.rank)
-    by_cell = {(r.stage_id, r.touchpoint_id, r.theme_key): r for r in rows}
-    for found in session.execute(query):
-        row = by_cell.get((found.stage_id, found.touchpoint_id, found.theme_key))
-        if row is not None:
-            row.quotes.append(
-                Quote(
-                    found.answer_id,
-                    found.text,
-                    found.polarity,
-                    found.language,
-                    found.submitted_at,
-                    found.response_id,
-                )
+        query = (
+            select(
+                theme.answer_id,
+                Answer.text,
+                theme.polarity,
+                Response.language,
+                Response.submitted_at,
+                Response.id,
             )
+            .join(Answer, Answer.id == theme.answer_id)
+            .join(Response, Response.id == Answer.response_id)
+            .where(theme.stage_id == row.stage_id, touchpoint, theme.theme_key == row.theme_key)
+            .where(theme.polarity.is_not(None), Answer.text.is_not(None))
+            .where(Response.channel != "interview", *criteria)
+            .order_by(theme.polarity, Response.submitted_at.desc(), theme.answer_id.desc())
+            .limit(2 * QUOTES)  # an answer whose theme was both found and coded comes twice
+        )
+        for answer_id, text, polarity, language, submitted_at, response_id in session.execute(
+            query
+        ):
+            if len(row.quotes) < QUOTES and all(q.answer_id != answer_id for q in row.quotes):
+                row.quotes.append(
+                    Quote(answer_id, text, polarity, language, submitted_at, response_id)
+                )
 
 
 def _add_follow_up(session: Session, tracked: dict[Cell, PainPoint], rows) -> None:

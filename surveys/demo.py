@@ -517,6 +517,7 @@ class _ResponseFactory:
                     "source": "auto",
                     "stage_id": answer["stage_id"],
                     "touchpoint_id": answer["touchpoint_id"],
+                    "polarity": result["polarity"],
                 }
             )
 

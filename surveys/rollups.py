@@ -12,7 +12,6 @@ so two of them never wait on each other in opposite orders.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from feedback.journey_map import score_columns
+from feedback.pain_points import NEGATIVITY
 
 from .models import (
     WHOLE_STAGE,
@@ -65,7 +65,8 @@ class Contribution:
     """What some responses add to the rollups, by rollup row."""
 
     cells: dict[CellKey, dict[str, float]] = field(default_factory=dict)
-    counts: dict[tuple[CellKey, str, str], int] = field(default_factory=dict)
+    # (cell, kind, key): [answers, sum of their negativity (kind "pain" only)]
+    counts: dict[tuple[CellKey, str, str], list] = field(default_factory=dict)
     # (day, version_id, language, status): responses of every status, for the drop-off
     responses: dict[tuple[date, int, str, str], int] = field(default_factory=dict)
     # (day, question_id, version_id, language, status): responses that answered it
@@ -172,6 +173,41 @@ def _add_contribution(session: Session, found: Contribution, ids: list[int] | No
     for row in session.execute(themes):
         _count(found, key_of(row), "theme", row[5], row[6])
 
+    # The pain points' figures: customers' answers only (interview notes are evidence).
+    customers = [*where, Response.channel != "interview"]
+    themed = select(
+        AnswerTheme.answer_id,
+        AnswerTheme.theme_key,
+        AnswerTheme.stage_id,
+        AnswerTheme.touchpoint_id,
+    ).distinct()  # a theme both found and coded counts once
+    if ids is not None:
+        themed = themed.join(Answer, Answer.id == AnswerTheme.answer_id).where(
+            Answer.response_id.in_(ids)
+        )
+    themed = themed.subquery()
+    pain_dims = dims(themed.c.stage_id, themed.c.touchpoint_id)
+    pains = (
+        select(*pain_dims, themed.c.theme_key, func.count(), func.sum(NEGATIVITY))
+        .select_from(themed)
+        .join(Answer, Answer.id == themed.c.answer_id)
+        .join(Response, Response.id == Answer.response_id)
+        .outerjoin(TextAnalysis, TextAnalysis.answer_id == themed.c.answer_id)
+        .where(*customers)
+        .group_by(*pain_dims, themed.c.theme_key)
+    )
+    for row in session.execute(pains):
+        _count(found, key_of(row), "pain", row[5], row[6], float(row[7] or 0))
+    texts = (
+        select(*answer_dims, func.count())
+        .select_from(Answer)
+        .join(Response, Response.id == Answer.response_id)
+        .where(*customers, Answer.text.is_not(None), Answer.text != "")
+        .group_by(*answer_dims)
+    )
+    for row in session.execute(texts):
+        _count(found, key_of(row), "texts", "", row[5])
+
     # Responses and the questions they reached count whatever their status (drop-off).
     any_status = [] if ids is None else [Response.id.in_(ids)]
     response_dims = (day, Response.version_id, Response.language, Response.status)
@@ -192,8 +228,12 @@ def _add_contribution(session: Session, found: Contribution, ids: list[int] | No
         found.questions[key] = found.questions.get(key, 0) + row[5]
 
 
-def _count(found: Contribution, key: CellKey, kind: str, name: str, n: int) -> None:
-    found.counts[(key, kind, name)] = found.counts.get((key, kind, name), 0) + n
+def _count(
+    found: Contribution, key: CellKey, kind: str, name: str, n: int, negativity: float = 0.0
+) -> None:
+    total = found.counts.setdefault((key, kind, name), [0, 0.0])
+    total[0] += n
+    total[1] += negativity
 
 
 # --- writing them -----------------------------------------------------------------------
@@ -225,8 +265,14 @@ def apply(session: Session, found: Contribution, sign: int) -> None:
         for key, values in sorted(found.cells.items())
     ]
     counts = [
-        {**dict(zip(_DIMENSIONS, key, strict=True)), "kind": kind, "key": name, "n": n * sign}
-        for (key, kind, name), n in sorted(found.counts.items())
+        {
+            **dict(zip(_DIMENSIONS, key, strict=True)),
+            "kind": kind,
+            "key": name,
+            "n": n * sign,
+            "negativity_sum": negativity * sign,
+        }
+        for (key, kind, name), (n, negativity) in sorted(found.counts.items())
     ]
     responses = [
         {**dict(zip(_RESPONSE_KEY, key, strict=True)), "n": n * sign}
@@ -237,7 +283,7 @@ def apply(session: Session, found: Contribution, sign: int) -> None:
         for key, n in sorted(found.questions.items())
     ]
     _upsert(session, CellRollup, cells, CELL_MEASURES)
-    _upsert(session, CountRollup, counts, ("n",))
+    _upsert(session, CountRollup, counts, ("n", "negativity_sum"))
     _upsert(session, ResponseRollup, responses, ("n",))
     _upsert(session, QuestionRollup, questions, ("n",))
 
@@ -342,14 +388,21 @@ def differences(session: Session, tolerance: float = 1e-6) -> list[str]:
         for name in CELL_MEASURES:
             if not math.isclose(have[name], want[name], abs_tol=tolerance):
                 found.append(f"cell {key} {name}: stored {have[name]}, answers {want[name]}")
-    stored_counts: dict = defaultdict(int)
-    for row in session.scalars(select(CountRollup)):
-        key = (row.day, row.version_id, row.stage_id, row.touchpoint_id, row.language)
-        stored_counts[(key, row.kind, row.key)] += row.n
+    stored_counts = {
+        (
+            (row.day, row.version_id, row.stage_id, row.touchpoint_id, row.language),
+            row.kind,
+            row.key,
+        ): [row.n, row.negativity_sum]
+        for row in session.scalars(select(CountRollup))
+    }
     for key in sorted(set(stored_counts) | set(expected.counts)):
-        have, want = stored_counts.get(key, 0), expected.counts.get(key, 0)
-        if have != want:
-            found.append(f"count {key}: stored {have}, answers {want}")
+        (have, have_sum), (want, want_sum) = (
+            stored_counts.get(key, [0, 0.0]),
+            expected.counts.get(key, [0, 0.0]),
+        )
+        if have != want or not math.isclose(have_sum, want_sum, abs_tol=tolerance):
+            found.append(f"count {key}: stored {have} ({have_sum}), answers {want} ({want_sum})")
     for model, expected_rows, key in (
         (ResponseRollup, expected.responses, _RESPONSE_KEY),
         (QuestionRollup, expected.questions, _QUESTION_KEY),

@@ -17,7 +17,7 @@ import weakref
 from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from . import rollups
@@ -100,6 +100,17 @@ def score_answers(
         for answer, result in zip(answers, results, strict=True):
             _store_analysis(session, answer, result, version)
         session.flush()
+        # Themes a researcher coded keep the answer's polarity beside them too.
+        session.execute(
+            update(AnswerTheme)
+            .where(AnswerTheme.answer_id.in_(ids), AnswerTheme.source != "auto")
+            .values(
+                polarity=select(TextAnalysis.polarity)
+                .where(TextAnalysis.answer_id == AnswerTheme.answer_id)
+                .scalar_subquery()
+            )
+            .execution_options(synchronize_session=False)
+        )
     return len(answers)
 
 
@@ -125,6 +136,7 @@ def _store_analysis(session: Session, answer: Answer, result, version: str) -> N
                 source="auto",
                 stage_id=answer.stage_id,
                 touchpoint_id=answer.touchpoint_id,
+                polarity=result.polarity,
             )
         )
 

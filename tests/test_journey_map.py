@@ -67,7 +67,15 @@ def respond(
     # Stored around `store_response`, so counted in the rollups the way it counts.
     with rollups.updating(session, [response.id], new=True):
         for theme in themes:
-            session.add(AnswerTheme(answer_id=answer.id, theme_key=theme, source="auto", **place))
+            session.add(
+                AnswerTheme(
+                    answer_id=answer.id,
+                    theme_key=theme,
+                    source="auto",
+                    polarity=polarity,
+                    **place,
+                )
+            )
     session.commit()
     return response
 

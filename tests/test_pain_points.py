@@ -94,6 +94,7 @@ def a_text_answer(
                     source=source,
                     stage_id=answer.stage_id,
                     touchpoint_id=answer.touchpoint_id,
+                    polarity=polarity,
                 )
             )
     session.flush()

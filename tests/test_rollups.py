@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import random
 import threading
+from dataclasses import asdict
 from datetime import date, timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import select, update
 
 from feedback.filters import Filters
 from feedback.journey_map import drop_off, journey_map
+from feedback.pain_points import pain_points
 from surveys import rollups, scoring
 from surveys.db import new_session
 from surveys.design_service import add_question, editable_version, publish
@@ -74,6 +76,11 @@ def assert_rollups_agree(session, journey) -> None:
         close(from_rollups.to_dict(), from_answers.to_dict(), f"map {filters.to_query()}")
         assert drop_off(session, journey, filters) == drop_off(
             session, journey, filters, use_rollups=False
+        )
+        close(
+            [asdict(row) for row in pain_points(session, journey, filters)],
+            [asdict(row) for row in pain_points(session, journey, filters, use_rollups=False)],
+            f"pain points {filters.to_query()}",
         )
 
 

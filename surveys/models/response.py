@@ -145,7 +145,11 @@ class AnswerTheme(Base):
     """
 
     __tablename__ = "answer_themes"
-    __table_args__ = (Index("ix_answer_themes_cell", "stage_id", "touchpoint_id", "theme_key"),)
+    __table_args__ = (
+        # Theme counts per cell, and the pain points' quotes: the most negative answers of a
+        # theme at a cell read in index order and stopped after a few, however many there are.
+        Index("ix_answer_themes_quotes", "stage_id", "touchpoint_id", "theme_key", "polarity"),
+    )
 
     answer_id: Mapped[int] = mapped_column(
         ForeignKey("answers.id", ondelete="CASCADE"), primary_key=True
@@ -154,3 +158,5 @@ class AnswerTheme(Base):
     source: Mapped[str] = mapped_column(String(10), primary_key=True)  # auto | coded
     stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"))
     touchpoint_id: Mapped[int | None] = mapped_column(ForeignKey("touchpoints.id"))
+    # The answer's polarity, copied from its analysis when scored (None before).
+    polarity: Mapped[float | None] = mapped_column(Float)

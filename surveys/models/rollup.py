@@ -54,14 +54,20 @@ class CellRollup(_Dimensions, Base):
 
 
 class CountRollup(_Dimensions, Base):
-    """How many answers of a cell on a day carry an emotion (picked or inferred) or a theme."""
+    """How many answers of a cell on a day carry an emotion (picked or inferred) or a theme.
+
+    Kinds: `picked` and `inferred` emotions and `theme` (every answer, for the map);
+    `pain` (a theme in customers' answers, interviews left out, with the sum of their
+    negativity) and `texts` (customers' text answers, key "") for the pain points.
+    """
 
     __tablename__ = "rollup_counts"
     __table_args__ = (Index("ix_rollup_counts_stage_day", "stage_id", "day"),)
 
-    kind: Mapped[str] = mapped_column(String(10), primary_key=True)  # picked|inferred|theme
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     n: Mapped[int] = mapped_column(default=0)
+    negativity_sum: Mapped[float] = mapped_column(Float, default=0.0)
 
 
 class ResponseRollup(Base):

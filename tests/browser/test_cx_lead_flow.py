@@ -64,9 +64,8 @@ def a_journey_with_answers(session):
                 "why": AnswerValue(text=why),
                 "emotion": AnswerValue(choice="sadness" if late else "trust"),
             }
-            response, _ = store_response(session, questionnaire, values, language)
-            response.submitted_at = (LATER if later else EARLIER) + timedelta(days=i, hours=i)
-            session.commit()
+            when = (LATER if later else EARLIER) + timedelta(days=i, hours=i)
+            store_response(session, questionnaire, values, language, submitted_at=when)
     return journey
 
 

@@ -54,6 +54,7 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=10), nullable=False),
     sa.Column('key', sa.String(length=100), nullable=False),
     sa.Column('n', sa.Integer(), nullable=False),
+    sa.Column('negativity_sum', sa.Float(), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('version_id', sa.Integer(), nullable=False),
     sa.Column('stage_id', sa.Integer(), nullable=False),
