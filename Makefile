@@ -25,6 +25,11 @@ run: $(STAMP)
 	@echo
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# FAST=1 leaves out the tests marked slow (tests/load: gunicorn under load on PostgreSQL).
+ifeq ($(FAST),1)
+override PYTEST_ARGS += -m "not slow"
+endif
+
 test: $(STAMP)
 	@# axe-core for the accessibility tests, once, from the npm registry (they skip without it).
 	@.ci/vendor-axe
