@@ -24,6 +24,7 @@ import http.client
 import os
 import re
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -281,6 +282,7 @@ def main() -> int:
 
     log_path = folder / "gunicorn.log"
     server = start_gunicorn(env, log_path, base)
+    workers = log_path.read_text().count("Booting worker")  # before any max_requests recycling
     try:
         # Warm every worker (imports, the text analyzer's lexicons, pooled connections).
         drive(4 * args.clients, args.clients, submission(path), base)
@@ -304,9 +306,8 @@ def main() -> int:
             os.killpg(server.pid, 9)
             server.wait()
 
-    workers = len(set(re.findall(r"Booting worker with pid: (\d+)", log_path.read_text())))
     print(
-        f"gunicorn -c gunicorn.conf.py ({workers} sync workers booted), PostgreSQL "
+        f"gunicorn -c gunicorn.conf.py ({workers} sync workers), PostgreSQL "
         f"{database_url.rsplit('/', 1)[-1]}, {args.clients} client threads, "
         f"{os.cpu_count()} cores shared by clients, server and database"
     )
@@ -348,6 +349,10 @@ def main() -> int:
     )
     for error in (bare.errors + submit.errors)[:5]:
         print("   ", error)
+    if errors:
+        print(f"  gunicorn's log: {log_path}")
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
     return 0 if all(verdicts.values()) else 1
 
 
