@@ -10,6 +10,7 @@ the schema is upgraded and the rollups built first. Measured warm, best of --run
 - the map as the page reads it (`journey_map()` from the rollups, no filter),
 - the same with a period and a language (the rollups answer it too),
 - the map from the answers (`use_rollups=False`, what a segment filter costs),
+- the rest of the map page (drop-off) and the pain points page (figures and quotes),
 - the baseline: one bare GROUP BY over all answers, in the same run.
 Targets: the map under 0.5 s at 1,000,000 responses; at the largest size within 1.5x of
 its time at the smallest. Prints OK or MISS per target and exits 1 on a miss.
@@ -34,7 +35,8 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from feedback.filters import Filters  # noqa: E402
-from feedback.journey_map import journey_map  # noqa: E402
+from feedback.journey_map import drop_off, journey_map  # noqa: E402
+from feedback.pain_points import pain_points  # noqa: E402
 from surveys import rollups  # noqa: E402
 from surveys.demo import DEMO_JOURNEY_NAME  # noqa: E402
 from surveys.migrations import upgrade  # noqa: E402
@@ -118,7 +120,10 @@ def measure(url: str, runs: int) -> dict[str, float]:
             "map": best_of(runs, the_map(Filters())),
             "period": best_of(runs, the_map(period)),
             "from_answers": best_of(min(runs, 2), the_map(Filters(), use_rollups=False)),
+            "drop_off": best_of(runs, lambda: drop_off(session, journey, Filters())),
+            "pain_points": best_of(runs, lambda: pain_points(session, journey, Filters())),
         }
+        session.rollback()  # pain_points() may flag returns; the bench changes nothing
     engine.dispose()
     return found
 
@@ -140,11 +145,13 @@ def main() -> int:
     misses = 0
     print(f"\nJourney map on {args.database}, warm, best of {args.runs} (seconds)")
     widths = {"responses": 10, "answers": 10, "baseline": 9, "map": 8, "30d fr": 8}
-    print(" ".join(f"{name:>{width}}" for name, width in widths.items()), "answers path")
+    widths |= {"drop-off": 9, "pain points": 12, "map from answers": 17}
+    print(" ".join(f"{name:>{width}}" for name, width in widths.items()))
     for size, r in results.items():
         print(
             f"{size:>10,} {r['answers']:>10,} {r['baseline']:>9.3f} {r['map']:>8.4f} "
-            f"{r['period']:>8.4f} {r['from_answers']:>12.3f}"
+            f"{r['period']:>8.4f} {r['drop_off']:>9.4f} {r['pain_points']:>12.4f} "
+            f"{r['from_answers']:>17.3f}"
         )
     for size, r in results.items():
         if size == TARGET_AT:

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import rollups
-from .models import Answer, Invitation, Questionnaire, Response, utcnow
+from .models import Answer, Invitation, Questionnaire, Response, as_utc, utcnow
 from .question_types import AnswerValue
 from .scoring import score_answers
 
@@ -78,7 +78,7 @@ def store_response(
         interviewer_id=interviewer_id,
         status="complete",
         request_hash=request_hash,
-        submitted_at=submitted_at or utcnow(),
+        submitted_at=as_utc(submitted_at) if submitted_at else utcnow(),
     )
     for key, value in values.items():
         question = questions[key]
@@ -97,7 +97,7 @@ def store_response(
     try:
         session.flush()
         # Rollups last, right before the commit: their rows stay locked until it.
-        with rollups.updating(session, [response.id], new=True):
+        with rollups.adding(session, response):
             if score:
                 score_answers(session, [a for a in response.answers if a.text], language)
         session.commit()

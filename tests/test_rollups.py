@@ -125,6 +125,7 @@ def journey(db_session):
 
 
 def submit(session, rng, questionnaire, days_ago: int | None = None) -> Response:
+    """A response stored the way customers' are: scored now, or (one in five) by a job later."""
     days_ago = rng.randint(0, 9) if days_ago is None else days_ago
     moment = utcnow() - timedelta(days=days_ago, hours=rng.randint(0, 23))
     response, new = store_response(
@@ -133,6 +134,8 @@ def submit(session, rng, questionnaire, days_ago: int | None = None) -> Response
         random_values(rng, questionnaire),
         rng.choice(("fr", "en")),
         submitted_at=moment,
+        channel=rng.choice(("web", "web", "email", "interview")),
+        score=rng.random() > 0.2,
     )
     assert new
     return response

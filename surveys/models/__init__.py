@@ -17,6 +17,7 @@ from .questionnaire import (
 from .report_file import REPORT_FILE_STATUSES, ReportFile
 from .response import Answer, AnswerTheme, Invitation, Response, TextAnalysis
 from .rollup import (
+    SHARDS,
     WHOLE_STAGE,
     CellRollup,
     CountRollup,
@@ -35,6 +36,7 @@ __all__ = [
     "ROLES",
     "ROLE_SCOPES",
     "SCOPES",
+    "SHARDS",
     "STATUSES",
     "WHOLE_STAGE",
     "Answer",

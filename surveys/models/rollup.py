@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Float, ForeignKey, Index, String
+from sqlalchemy import Float, ForeignKey, Index, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
@@ -17,6 +17,13 @@ from .base import Base, utcnow
 # Touchpoint of a rollup about the whole stage: a key column cannot be NULL, and 0 is
 # never a row id.
 WHOLE_STAGE = 0
+# Each transaction adds to one of this many rows per key, picked at random, so concurrent
+# submissions to the same questionnaire seldom wait on the same row; readers sum them.
+SHARDS = 8
+
+
+def _shard() -> Mapped[int]:
+    return mapped_column(SmallInteger, primary_key=True, default=0)
 
 
 class _Dimensions:
@@ -31,6 +38,7 @@ class _Dimensions:
     )
     touchpoint_id: Mapped[int] = mapped_column(primary_key=True)
     language: Mapped[str] = mapped_column(String(5), primary_key=True)
+    shard: Mapped[int] = _shard()
 
 
 class CellRollup(_Dimensions, Base):
@@ -81,6 +89,7 @@ class ResponseRollup(Base):
     )
     language: Mapped[str] = mapped_column(String(5), primary_key=True)
     status: Mapped[str] = mapped_column(String(10), primary_key=True)
+    shard: Mapped[int] = _shard()
     n: Mapped[int] = mapped_column(default=0)
 
 
@@ -98,6 +107,7 @@ class QuestionRollup(Base):
     )
     language: Mapped[str] = mapped_column(String(5), primary_key=True)
     status: Mapped[str] = mapped_column(String(10), primary_key=True)
+    shard: Mapped[int] = _shard()
     n: Mapped[int] = mapped_column(default=0)
 
 

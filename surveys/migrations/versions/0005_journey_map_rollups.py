@@ -43,9 +43,10 @@ def upgrade() -> None:
     sa.Column('stage_id', sa.Integer(), nullable=False),
     sa.Column('touchpoint_id', sa.Integer(), nullable=False),
     sa.Column('language', sa.String(length=5), nullable=False),
+    sa.Column('shard', sa.SmallInteger(), nullable=False),
     sa.ForeignKeyConstraint(['stage_id'], ['stages.id'], name=op.f('fk_rollup_cells_stage_id_stages'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['version_id'], ['questionnaire_versions.id'], name=op.f('fk_rollup_cells_version_id_questionnaire_versions'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('day', 'version_id', 'stage_id', 'touchpoint_id', 'language', name=op.f('pk_rollup_cells'))
+    sa.PrimaryKeyConstraint('day', 'version_id', 'stage_id', 'touchpoint_id', 'language', 'shard', name=op.f('pk_rollup_cells'))
     )
     with op.batch_alter_table('rollup_cells', schema=None) as batch_op:
         batch_op.create_index('ix_rollup_cells_stage_day', ['stage_id', 'day'], unique=False)
@@ -60,9 +61,10 @@ def upgrade() -> None:
     sa.Column('stage_id', sa.Integer(), nullable=False),
     sa.Column('touchpoint_id', sa.Integer(), nullable=False),
     sa.Column('language', sa.String(length=5), nullable=False),
+    sa.Column('shard', sa.SmallInteger(), nullable=False),
     sa.ForeignKeyConstraint(['stage_id'], ['stages.id'], name=op.f('fk_rollup_counts_stage_id_stages'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['version_id'], ['questionnaire_versions.id'], name=op.f('fk_rollup_counts_version_id_questionnaire_versions'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('kind', 'key', 'day', 'version_id', 'stage_id', 'touchpoint_id', 'language', name=op.f('pk_rollup_counts'))
+    sa.PrimaryKeyConstraint('kind', 'key', 'day', 'version_id', 'stage_id', 'touchpoint_id', 'language', 'shard', name=op.f('pk_rollup_counts'))
     )
     with op.batch_alter_table('rollup_counts', schema=None) as batch_op:
         batch_op.create_index('ix_rollup_counts_stage_day', ['stage_id', 'day'], unique=False)
@@ -71,21 +73,23 @@ def upgrade() -> None:
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('version_id', sa.Integer(), nullable=False),
     sa.Column('language', sa.String(length=5), nullable=False),
+    sa.Column('shard', sa.SmallInteger(), nullable=False),
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('n', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['version_id'], ['questionnaire_versions.id'], name=op.f('fk_rollup_responses_version_id_questionnaire_versions'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('day', 'version_id', 'language', 'status', name=op.f('pk_rollup_responses'))
+    sa.PrimaryKeyConstraint('day', 'version_id', 'language', 'status', 'shard', name=op.f('pk_rollup_responses'))
     )
     op.create_table('rollup_questions',
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('question_id', sa.Integer(), nullable=False),
     sa.Column('version_id', sa.Integer(), nullable=False),
     sa.Column('language', sa.String(length=5), nullable=False),
+    sa.Column('shard', sa.SmallInteger(), nullable=False),
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('n', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['question_id'], ['questions.id'], name=op.f('fk_rollup_questions_question_id_questions'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['version_id'], ['questionnaire_versions.id'], name=op.f('fk_rollup_questions_version_id_questionnaire_versions'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('day', 'question_id', 'version_id', 'language', 'status', name=op.f('pk_rollup_questions'))
+    sa.PrimaryKeyConstraint('day', 'question_id', 'version_id', 'language', 'status', 'shard', name=op.f('pk_rollup_questions'))
     )
     # ### end Alembic commands ###
 
