@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from surveys.models import (
+    CELL_MEASURES,
     WHOLE_STAGE,
     Answer,
     AnswerTheme,
@@ -200,18 +201,7 @@ class _Counts:
     themes: Counter = field(default_factory=Counter)
 
     def add(self, other: _Counts) -> None:
-        for name in (
-            "promoters",
-            "passives",
-            "detractors",
-            "csat_top",
-            "csat_n",
-            "ces_sum",
-            "ces_easy",
-            "ces_n",
-            "polarity_sum",
-            "polarity_n",
-        ):
+        for name in CELL_MEASURES[1:]:  # all but the responses, counted apart
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.picked.update(other.picked)
         self.inferred.update(other.inferred)
@@ -419,21 +409,12 @@ def _rollup_cell_counts(
     def place(stage_id: int, touchpoint_id: int) -> CellKey:
         return stage_id, None if touchpoint_id == WHOLE_STAGE else touchpoint_id
 
-    measures = (
-        cells.responses,
-        cells.promoters,
-        cells.passives,
-        cells.detractors,
-        cells.csat_top,
-        cells.csat_n,
-        cells.ces_sum,
-        cells.ces_easy,
-        cells.ces_n,
-        cells.polarity_sum,
-        cells.polarity_n,
-    )
     query = (
-        select(cells.stage_id, cells.touchpoint_id, *(func.sum(m) for m in measures))
+        select(
+            cells.stage_id,
+            cells.touchpoint_id,
+            *(func.sum(cells.__table__.c[m]) for m in CELL_MEASURES),
+        )
         .where(cells.stage_id.in_(stage_ids), *rollup_criteria(cells, filters))
         .group_by(cells.stage_id, cells.touchpoint_id)
         # A cell whose answers were all erased keeps zero rows: it is not in the map.

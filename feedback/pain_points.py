@@ -287,8 +287,10 @@ def _row(journey: Journey, key: Cell, figure: tuple, cells: dict, labels: dict, 
 def _rank(journey: Journey):
     stages = {s.id: s.position for s in journey.stages}
     touchpoints = {t.id: t.position for t in journey.touchpoints}
+    # Rounded: equal severities summed in another order (rollups or answers) may differ in
+    # their last bits, and must still tie and fall to the next keys.
     return lambda r: (
-        -r.severity,
+        -round(r.severity, 9),
         -r.frequency,
         stages.get(r.stage_id, 0),
         touchpoints.get(r.touchpoint_id, -1),

@@ -28,6 +28,7 @@ from feedback.journey_map import score_columns
 from feedback.pain_points import NEGATIVITY
 
 from .models import (
+    CELL_MEASURES,
     SHARDS,
     WHOLE_STAGE,
     Answer,
@@ -43,20 +44,6 @@ from .models import (
     aware,
 )
 
-CELL_MEASURES = (
-    "responses",
-    "promoters",
-    "passives",
-    "detractors",
-    "csat_top",
-    "csat_n",
-    "ces_sum",
-    "ces_easy",
-    "ces_n",
-    "polarity_sum",
-    "polarity_n",
-)
-FLOAT_MEASURES = {"ces_sum", "polarity_sum"}
 # Responses per statement: PostgreSQL takes more parameters, SQLite 32,766 since 3.32.
 CHUNK = 1000
 

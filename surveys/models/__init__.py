@@ -17,6 +17,7 @@ from .questionnaire import (
 from .report_file import REPORT_FILE_STATUSES, ReportFile
 from .response import Answer, AnswerTheme, Invitation, Response, TextAnalysis
 from .rollup import (
+    CELL_MEASURES,
     SHARDS,
     WHOLE_STAGE,
     CellRollup,
@@ -28,6 +29,7 @@ from .rollup import (
 from .user import MIN_PASSWORD_LENGTH, ROLES, User
 
 __all__ = [
+    "CELL_MEASURES",
     "KINDS",
     "LANGUAGES",
     "MIN_PASSWORD_LENGTH",

@@ -22,6 +22,23 @@ WHOLE_STAGE = 0
 SHARDS = 8
 
 
+# The measures of `CellRollup`, in the order `feedback.journey_map.score_columns()` and the
+# sentiment query give them.
+CELL_MEASURES = (
+    "responses",
+    "promoters",
+    "passives",
+    "detractors",
+    "csat_top",
+    "csat_n",
+    "ces_sum",
+    "ces_easy",
+    "ces_n",
+    "polarity_sum",
+    "polarity_n",
+)
+
+
 def _shard() -> Mapped[int]:
     return mapped_column(SmallInteger, primary_key=True, default=0)
 
