@@ -208,6 +208,11 @@ class _Counts:
         self.themes.update(other.themes)
 
 
+def _most_common(counts: Counter) -> list[tuple[str, int]]:
+    # Ties by name: the databases return groups in no set order, and the page must not flicker.
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
 def _cell(stage_id: int, touchpoint_id: int | None, n: int, c: _Counts, min_n: int) -> Cell:
     ces_mean = c.ces_sum / c.ces_n if c.ces_n else None
     return Cell(
@@ -220,9 +225,9 @@ def _cell(stage_id: int, touchpoint_id: int | None, n: int, c: _Counts, min_n: i
         ces=Effort(ces_mean, proportion(c.ces_easy, c.ces_n, min_n), c.ces_n, c.ces_n >= min_n),
         sentiment=c.polarity_sum / c.polarity_n if c.polarity_n else None,
         sentiment_n=c.polarity_n,
-        emotions_picked=dict(c.picked.most_common()),
-        emotions_inferred=dict(c.inferred.most_common()),
-        themes=c.themes.most_common(TOP_THEMES),
+        emotions_picked=dict(_most_common(c.picked)),
+        emotions_inferred=dict(_most_common(c.inferred)),
+        themes=_most_common(c.themes)[:TOP_THEMES],
     )
 
 
