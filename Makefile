@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app surveys
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench clean translations update-translations
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,23 @@ $(STAMP): setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test,postgres,worker]'
 	touch $(STAMP)
 
-run: $(STAMP)
+# The French and English catalogs: .po sources are committed, .mo files are built here.
+CATALOGS := surveys/translations
+MO := $(CATALOGS)/fr/LC_MESSAGES/messages.mo $(CATALOGS)/en/LC_MESSAGES/messages.mo
+
+$(CATALOGS)/%/LC_MESSAGES/messages.mo: $(CATALOGS)/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel -q compile -d $(CATALOGS) -l $* -i $< -o $@
+
+translations: $(MO)
+
+# After marking new strings: extract them and add them to both catalogs (then translate fr).
+update-translations: $(STAMP)
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 --no-location --sort-output \
+		--project=Parcours -o $(CATALOGS)/messages.pot .
+	$(BIN)/pybabel -q update -N --no-wrap -i $(CATALOGS)/messages.pot -d $(CATALOGS)
+	$(MAKE) translations
+
+run: $(STAMP) $(MO)
 	$(FLASK) init-db
 	@# The demo loads once; later runs only print its logins again.
 	@if [ -f instance/demo-logins.txt ]; then \
@@ -30,7 +46,7 @@ ifeq ($(FAST),1)
 override PYTEST_ARGS += -m "not slow"
 endif
 
-test: $(STAMP)
+test: $(STAMP) $(MO)
 	@# axe-core for the accessibility tests, once, from the npm registry (they skip without it).
 	@.ci/vendor-axe
 	$(BIN)/pytest $(PYTEST_ARGS)

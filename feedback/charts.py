@@ -3,20 +3,28 @@
 Pure functions on plain data: no database, no Flask, no network. Figures are made
 without pyplot (no global state, safe in a threaded server) on the Agg backend, and SVG
 output carries no date or random ids, so equal data gives equal bytes.
+
+Words come from the `gettext` callable given (Flask-Babel's on a page, a report's
+`ReportLanguage.gettext` elsewhere; English without one), figures are written the way
+`locale` writes them.
 """
 
 from __future__ import annotations
 
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import matplotlib
 
 matplotlib.use("Agg")
 
+from babel.numbers import get_decimal_symbol  # noqa: E402
 from matplotlib.colors import LinearSegmentedColormap  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import ScalarFormatter  # noqa: E402
+
+from feedback import locale_format  # noqa: E402
 
 INK = "#1d2330"
 MUTED = "#5a6272"
@@ -28,6 +36,11 @@ SENTIMENT_COLOURS = LinearSegmentedColormap.from_list(
     "sentiment", ["#e8908a", "#f7d3cf", "#ffffff", "#cfe9d6", "#8fcca0"]
 )
 SVG_METADATA = {"Date": None, "Creator": None}
+Gettext = Callable[[str], str]
+
+
+def _english(message: str) -> str:
+    return message
 
 
 def _render(figure: Figure, fmt: str, dpi: int = 150) -> bytes:
@@ -42,7 +55,20 @@ def _missing(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def _curve_figure(stages: Sequence[str], values: Sequence[float | None]) -> Figure:
+class LocaleTicks(ScalarFormatter):
+    """Matplotlib's own tick labels, with the locale's decimal sign ("0,25" in French)."""
+
+    def __init__(self, locale: str):
+        super().__init__()
+        self.decimal = get_decimal_symbol(locale or locale_format.DEFAULT_LOCALE)
+
+    def __call__(self, x, pos=None) -> str:
+        return super().__call__(x, pos).replace(".", self.decimal)
+
+
+def _curve_figure(
+    stages: Sequence[str], values: Sequence[float | None], _: Gettext, locale: str
+) -> Figure:
     figure = Figure(figsize=(max(4.0, 1.6 * len(stages)), 2.8))
     axes = figure.subplots()
     xs = list(range(len(stages)))
@@ -58,7 +84,7 @@ def _curve_figure(stages: Sequence[str], values: Sequence[float | None]) -> Figu
     )
     axes.plot(xs, ys, color=INK, linewidth=2, marker="o", markersize=7)
     for x, y in zip(xs, ys, strict=True):
-        label = "no answers" if math.isnan(y) else f"{y:+.2f}"
+        label = _("no answers") if math.isnan(y) else locale_format.number(y, 2, locale, True)
         axes.annotate(
             label,
             (x, 0 if math.isnan(y) else y),
@@ -71,21 +97,33 @@ def _curve_figure(stages: Sequence[str], values: Sequence[float | None]) -> Figu
     axes.set_xticks(xs, list(stages), fontsize=9, color=INK)
     axes.set_xlim(-0.5, max(len(stages) - 0.5, 0.5))
     axes.set_ylim(-1, 1)
-    axes.set_ylabel("Mean sentiment", fontsize=9, color=INK)
+    axes.set_ylabel(_("Mean sentiment"), fontsize=9, color=INK)
+    axes.yaxis.set_major_formatter(LocaleTicks(locale))
     axes.tick_params(axis="y", labelsize=8, colors=MUTED)
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     return figure
 
 
-def emotion_curve_svg(stages: list[str], values: list[float | None]) -> bytes:
+def emotion_curve_svg(
+    stages: list[str],
+    values: list[float | None],
+    gettext: Gettext | None = None,
+    locale: str = locale_format.DEFAULT_LOCALE,
+) -> bytes:
     """The emotion curve across stages: mean sentiment in [-1, 1], None where no answers."""
-    return _render(_curve_figure(stages, values), "svg")
+    return _render(_curve_figure(stages, values, gettext or _english, locale), "svg")
 
 
-def emotion_curve_png(stages: list[str], values: list[float | None], dpi: int = 150) -> bytes:
+def emotion_curve_png(
+    stages: list[str],
+    values: list[float | None],
+    dpi: int = 150,
+    gettext: Gettext | None = None,
+    locale: str = locale_format.DEFAULT_LOCALE,
+) -> bytes:
     """The emotion curve as PNG, for documents that cannot embed SVG."""
-    return _render(_curve_figure(stages, values), "png", dpi)
+    return _render(_curve_figure(stages, values, gettext or _english, locale), "png", dpi)
 
 
 def _heatmap_figure(
@@ -93,6 +131,8 @@ def _heatmap_figure(
     touchpoints: Sequence[str],
     values: Sequence[Sequence[float | None]],
     enough: Sequence[Sequence[bool]] | None,
+    _: Gettext,
+    locale: str,
 ) -> Figure:
     rows, columns = len(touchpoints), len(stages)
     figure = Figure(figsize=(max(4.0, 1.5 * columns + 1.5), max(1.6, 0.55 * rows + 1.0)))
@@ -112,9 +152,9 @@ def _heatmap_figure(
             if _missing(value):
                 text = "—"
             elif math.isnan(grid[r][c]):
-                text = "not enough\nanswers"
+                text = _("not enough\nanswers")
             else:
-                text = f"{value:+.2f}"
+                text = locale_format.number(value, 2, locale, True)
             axes.text(c, r, text, ha="center", va="center", fontsize=8, color=INK)
     axes.set_xticks(range(columns), list(stages), fontsize=9, color=INK)
     axes.set_yticks(range(rows), list(touchpoints), fontsize=9, color=INK)
@@ -130,9 +170,12 @@ def heatmap_svg(
     touchpoints: list[str],
     values: list[list[float | None]],
     enough: list[list[bool]] | None = None,
+    gettext: Gettext | None = None,
+    locale: str = locale_format.DEFAULT_LOCALE,
 ) -> bytes:
     """Mean sentiment per touchpoint (rows) x stage (columns); grey where not enough answers."""
-    return _render(_heatmap_figure(stages, touchpoints, values, enough), "svg")
+    figure = _heatmap_figure(stages, touchpoints, values, enough, gettext or _english, locale)
+    return _render(figure, "svg")
 
 
 def heatmap_png(
@@ -141,6 +184,9 @@ def heatmap_png(
     values: list[list[float | None]],
     enough: list[list[bool]] | None = None,
     dpi: int = 150,
+    gettext: Gettext | None = None,
+    locale: str = locale_format.DEFAULT_LOCALE,
 ) -> bytes:
     """The heatmap as PNG, for documents that cannot embed SVG."""
-    return _render(_heatmap_figure(stages, touchpoints, values, enough), "png", dpi)
+    figure = _heatmap_figure(stages, touchpoints, values, enough, gettext or _english, locale)
+    return _render(figure, "png", dpi)

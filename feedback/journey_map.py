@@ -127,6 +127,9 @@ class StageColumn:
     total: Cell
     cells: dict[int | None, Cell]
 
+    def name(self, language: str) -> str:
+        return self.name_fr if language == "fr" else self.name_en
+
 
 @dataclass
 class JourneyMap:
@@ -149,9 +152,9 @@ class JourneyMap:
     def has_whole_stage_answers(self) -> bool:
         return any(None in s.cells for s in self.stages)
 
-    def curve(self) -> list[CurvePoint]:
-        """The emotion curve read off the stage totals."""
-        return [_curve_point(s.key, s.name_en, s.total) for s in self.stages]
+    def curve(self, language: str = "en") -> list[CurvePoint]:
+        """The emotion curve read off the stage totals, stages named in `language`."""
+        return [_curve_point(s.key, s.name(language), s.total) for s in self.stages]
 
     def to_dict(self) -> dict:
         """The JSON shape of the map: stages, touchpoints and cells with their figures."""
@@ -592,15 +595,17 @@ def _curve_point(key: str, name: str, total: Cell) -> CurvePoint:
     )
 
 
-def emotion_curve(session: Session, journey: Journey, filters: Filters) -> list[CurvePoint]:
-    """Mean sentiment and dominant emotions per stage, in stage order."""
+def emotion_curve(
+    session: Session, journey: Journey, filters: Filters, language: str = "en"
+) -> list[CurvePoint]:
+    """Mean sentiment and dominant emotions per stage, in stage order, named in `language`."""
     stage_ids = [s.id for s in journey.stages]
     counts, _responses = _cell_counts(session, filters, stage_ids, reads_rollups(session, filters))
     per_stage: dict[int, _Counts] = {s: _Counts() for s in stage_ids}
     for (stage_id, _tp), c in counts.items():
         per_stage[stage_id].add(c)
     return [
-        _curve_point(s.key, s.name_en, _cell(s.id, None, 0, per_stage[s.id], 1))
+        _curve_point(s.key, s.name(language), _cell(s.id, None, 0, per_stage[s.id], 1))
         for s in journey.stages
     ]
 
@@ -802,9 +807,14 @@ def _rollup_reach(session: Session, filters: Filters, ids: list[int]) -> tuple[l
 
 
 def drop_off(
-    session: Session, journey: Journey, filters: Filters, use_rollups: bool = True
+    session: Session,
+    journey: Journey,
+    filters: Filters,
+    use_rollups: bool = True,
+    language: str = "en",
 ) -> list[DropOff]:
-    """Per questionnaire of the journey: responses started vs completed, answers per question."""
+    """Per questionnaire of the journey: responses started vs completed, answers per question
+    (titles and prompts in `language`)."""
     questionnaires = session.scalars(
         select(Questionnaire)
         .where(Questionnaire.journey_id == journey.id)
@@ -827,12 +837,14 @@ def drop_off(
     return [
         DropOff(
             q.id,
-            q.title_in("en"),
+            q.title_in(language),
             started[q.id],
             completed[q.id],
             [
                 QuestionReach(
-                    question.key, question.prompt_in("en"), answered.get((q.id, question.key), 0)
+                    question.key,
+                    question.prompt_in(language),
+                    answered.get((q.id, question.key), 0),
                 )
                 for question in q.current_version.questions
             ]

@@ -51,12 +51,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
 
     from . import (
+        admin,
         api,
         auth,
         cli,
         design,
         errors,
         health,
+        i18n,
         input_guard,
         insight,
         jobs,
@@ -66,12 +68,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
 
     input_guard.init_app(app)
+    i18n.init_app(app)  # the page's language, catalogs and locale formats
     auth.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(respond.bp)
     app.register_blueprint(design.bp)
     app.register_blueprint(insight.bp)
     app.register_blueprint(web.bp)
+    app.register_blueprint(admin.bp)  # admins: users, audit log, customers' data
     app.register_blueprint(health.bp)  # load-balancer probes
     api.init_app(app)
     errors.init_app(app)

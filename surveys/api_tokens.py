@@ -10,6 +10,8 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .i18n import ROLE_NAMES
+from .messages import N_, Message
 from .models import ROLE_SCOPES, SCOPES, ApiToken, User, aware, utcnow
 
 TOKEN_PREFIX = "pc_"  # noqa: S105  (a marker that tells tokens apart, not a secret)
@@ -20,7 +22,12 @@ LAST_USED_PRECISION = timedelta(minutes=5)
 
 
 class TokenError(ValueError):
-    """A token that cannot be issued as asked."""
+    """A token that cannot be issued as asked: an English `Message` (the CLI's language),
+    which the tokens page shows `translated()`."""
+
+    def __init__(self, message: Message):
+        super().__init__(message)
+        self.message = message
 
 
 def token_hash(raw: str) -> str:
@@ -33,15 +40,24 @@ def issue_token(
     """A new token for `user`: the stored row and the raw value, which is shown only once."""
     wanted = list(dict.fromkeys(scopes))
     if not wanted:
-        raise TokenError("Choose at least one scope.")
+        raise TokenError(N_("Choose at least one scope."))
     unknown = [s for s in wanted if s not in SCOPES]
     if unknown:
-        raise TokenError(f"Unknown scope: {', '.join(unknown)}. Scopes: {', '.join(SCOPES)}.")
+        raise TokenError(
+            N_(
+                "Unknown scope: %(unknown)s. Scopes: %(scopes)s.",
+                unknown=", ".join(unknown),
+                scopes=", ".join(SCOPES),
+            )
+        )
     beyond = [s for s in wanted if s not in ROLE_SCOPES.get(user.role, ())]
     if beyond:
-        raise TokenError(f"A {user.role} account cannot grant: {', '.join(beyond)}.")
+        role = Message.of(user.role, ROLE_NAMES.get(user.role))
+        raise TokenError(
+            N_("A %(role)s account cannot grant: %(scopes)s.", role=role, scopes=", ".join(beyond))
+        )
     if not user.active:
-        raise TokenError("This account is deactivated.")
+        raise TokenError(N_("This account is deactivated."))
     raw = TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_BYTES)
     token = ApiToken(
         user_id=user.id,

@@ -17,6 +17,8 @@ from .models import MIN_PASSWORD_LENGTH, ROLES, SCOPES, Questionnaire, User
 
 
 def init_app(app: Flask) -> None:
+    from .privacy import COMMANDS as privacy_commands  # purge, customer-export, customer-erase
+
     for command in (
         init_db,
         rebuild_rollups,
@@ -26,6 +28,7 @@ def init_app(app: Flask) -> None:
         list_questionnaires,
         export_report,
         create_token,
+        *privacy_commands,
     ):
         app.cli.add_command(command)
 

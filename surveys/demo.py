@@ -43,7 +43,11 @@ DEMO_JOURNEY_DESCRIPTION = (
     "Demo data: an online shop selling home goods and clothing in French and English, "
     "from the first ad a customer sees to the recommendation they make."
 )
-DEMO_USERS = (("researcher@parcours.demo", "researcher"), ("cx@parcours.demo", "cx_lead"))
+DEMO_USERS = (
+    ("researcher@parcours.demo", "researcher"),
+    ("cx@parcours.demo", "cx_lead"),
+    ("admin@parcours.demo", "admin"),
+)
 LOGINS_FILE = "demo-logins.txt"
 
 # (stage, kind, touchpoint, share of the responses): purchase and retention hear the most.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
@@ -47,9 +48,9 @@ def create_questionnaire(
 ) -> Questionnaire:
     """A draft questionnaire for a stage, with the stage template's questions."""
     if kind not in KINDS:
-        raise DesignError(f"Unknown questionnaire kind: {kind}")
+        raise DesignError(_l("Unknown questionnaire kind: %(kind)s", kind=kind))
     if stage.journey_id != journey.id or (touchpoint and touchpoint.journey_id != journey.id):
-        raise DesignError("The stage and touchpoint must belong to the journey.")
+        raise DesignError(_l("The stage and touchpoint must belong to the journey."))
     names = (stage.name_en, stage.name_fr)
     where = (touchpoint.name_en, touchpoint.name_fr) if touchpoint else None
     template = template_for(kind, stage.key, names, where)
@@ -99,21 +100,21 @@ def question_by_key(version: QuestionnaireVersion, key: str) -> Question | None:
 def validate_question(spec: dict) -> dict:
     """Check a question's fields; return them cleaned or raise DesignError."""
     if spec.get("type") not in TYPES:
-        raise DesignError("Choose a question type.")
+        raise DesignError(_l("Choose a question type."))
     try:
         check_key(spec.get("key") or "")
     except JourneyError as error:  # callers catch DesignError, the questionnaire's error
-        raise DesignError(str(error)) from None
+        raise DesignError(error.message) from None
     prompt = {lang: (spec.get("prompt") or {}).get(lang, "").strip() for lang in ("en", "fr")}
     if not any(prompt.values()):
-        raise DesignError("Write the question in at least one language.")
+        raise DesignError(_l("Write the question in at least one language."))
     options = spec.get("options") or []
     if spec["type"] in ("single_choice", "multi_choice"):
         if len(options) < 2:
-            raise DesignError("A choice question needs at least two options.")
+            raise DesignError(_l("A choice question needs at least two options."))
         values = [o["value"] for o in options]
         if len(set(values)) != len(values):
-            raise DesignError("Two options have the same value.")
+            raise DesignError(_l("Two options have the same value."))
     else:
         options = []
     settings = dict(spec.get("settings") or {})
@@ -122,7 +123,9 @@ def validate_question(spec: dict) -> dict:
         scale = int(settings.get("scale") or low)
         allowed = (5, 7) if spec["type"] == "likert" else range(low, high + 1)
         if scale not in allowed:
-            raise DesignError(f"This scale can have {', '.join(map(str, allowed))} points.")
+            raise DesignError(
+                _l("This scale can have %(sizes)s points.", sizes=", ".join(map(str, allowed)))
+            )
         settings["scale"] = scale
     return {**spec, "prompt": prompt, "options": options, "settings": settings}
 
@@ -132,7 +135,7 @@ def add_question(session: Session, questionnaire: Questionnaire, spec: dict) -> 
     version = editable_version(session, questionnaire)
     if question_by_key(version, spec["key"]):
         raise DesignError(
-            f"This questionnaire already has a question with the key “{spec['key']}”."
+            _l("This questionnaire already has a question with the key “%(key)s”.", key=spec["key"])
         )
     question = Question(position=len(version.questions), **spec)
     version.questions.append(question)
@@ -147,7 +150,7 @@ def update_question(
     version = editable_version(session, questionnaire)
     question = question_by_key(version, key)
     if question is None:
-        raise DesignError("No such question.")
+        raise DesignError(_l("No such question."))
     for name, value in spec.items():
         setattr(question, name, value)
     session.flush()
@@ -158,7 +161,7 @@ def remove_question(session: Session, questionnaire: Questionnaire, key: str) ->
     version = editable_version(session, questionnaire)
     question = question_by_key(version, key)
     if question is None:
-        raise DesignError("No such question.")
+        raise DesignError(_l("No such question."))
     version.questions.remove(question)
     for position, each in enumerate(version.questions):
         each.position = position
@@ -171,16 +174,18 @@ def move_question(session: Session, questionnaire: Questionnaire, key: str, offs
     version = editable_version(session, questionnaire)
     question = question_by_key(version, key)
     if question is None:
-        raise DesignError("No such question.")
+        raise DesignError(_l("No such question."))
     move(version.questions, question, offset)
     session.flush()
 
 
 def publish(questionnaire: Questionnaire) -> None:
     if not questionnaire.current_version.questions:
-        raise DesignError("Add at least one question before publishing.")
+        raise DesignError(_l("Add at least one question before publishing."))
     if questionnaire.is_interview:
-        raise DesignError("An interview guide is filled in by researchers; it has no public link.")
+        raise DesignError(
+            _l("An interview guide is filled in by researchers; it has no public link.")
+        )
     questionnaire.status = "live"
     questionnaire.published_at = questionnaire.published_at or utcnow()
     questionnaire.closed_at = None

@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from babel.dates import format_timedelta
 from flask import Flask, current_app, g, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from limits import parse_many
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from .i18n import LANGUAGES, current_language, settle_language
+
 MESSAGES = {
-    400: ("This request could not be understood", "Reload the page and try again."),
-    403: ("You may not see this page", "Your account does not give access to it."),
-    404: ("Page not found", "Check the link, or go back to the home page."),
-    405: ("This action is not allowed here", "Go back to the previous page."),
-    410: ("This page is no longer available", "It has been closed."),
-    413: ("What you sent is too large", "Shorten your text and send it again."),
-    429: ("Too many requests", "Wait a moment and try again."),
+    400: (_l("This request could not be understood"), _l("Reload the page and try again.")),
+    403: (_l("You may not see this page"), _l("Your account does not give access to it.")),
+    404: (_l("Page not found"), _l("Check the link, or go back to the home page.")),
+    405: (_l("This action is not allowed here"), _l("Go back to the previous page.")),
+    410: (_l("This page is no longer available"), _l("It has been closed.")),
+    413: (_l("What you sent is too large"), _l("Shorten your text and send it again.")),
+    429: (_l("Too many requests"), _l("Wait a moment and try again.")),
+    500: (_l("Something went wrong on our side"), _l("Please try again in a moment.")),
+    503: (_l("Unavailable for a moment"), _l("Please try again in a minute.")),
 }
+# Any other code: werkzeug's own name and description are English only.
+OTHER_ERROR = (
+    _l("This request could not be completed"),
+    _l("Go back to the previous page and try again."),
+)
 
 
 def is_api_request() -> bool:
@@ -26,10 +41,21 @@ def is_api_request() -> bool:
 def login_pause_message() -> str:
     """What a locked-out person should do: how long to wait, and who can help."""
     limit = str(current_app.config.get("LOGIN_LIMIT_PER_ADDRESS", ""))
-    window = limit.partition(" per ")[2] or "a while"
-    return (
-        f"Logging in is paused after several failed attempts. Wait {window} and try again; "
-        "if you forgot your password, ask an administrator to set a new one."
+    try:
+        window = format_timedelta(
+            timedelta(seconds=parse_many(limit)[0].get_expiry()), locale=current_language()
+        )
+    except (ValueError, IndexError):
+        window = None
+    if window is None:
+        return _(
+            "Logging in is paused after several failed attempts. Wait a while and try again; "
+            "if you forgot your password, ask an administrator to set a new one."
+        )
+    return _(
+        "Logging in is paused after several failed attempts. Wait %(window)s and try again; "
+        "if you forgot your password, ask an administrator to set a new one.",
+        window=window,
     )
 
 
@@ -59,18 +85,17 @@ def database_unavailable(error: Exception):
                 headers=headers,
             )
         )
-    from .respond.messages import choose_language, translator
+    from .respond.messages import choose_language
 
     if "_login_user" not in g:
         # Flask-Login's template context would ask the database who is logged in: nobody
         # known, for this page.
         g._login_user = current_app.login_manager.anonymous_user()
-    language = choose_language(["en", "fr"])
+    # The language the page was in (a survey posts its own), else the switch's or browser's.
+    settle_language(choose_language(list(LANGUAGES)))
     resend = request.blueprint == "respond" and request.method == "POST"
     page = render_template(
         "errors/unavailable.html",
-        language=language,
-        t=translator(language),
         fields=list(request.form.items(multi=True)) if resend else None,
     )
     return page, 503, headers
@@ -93,9 +118,11 @@ def init_app(app: Flask) -> None:
         return render_template(
             "errors/error.html",
             code=400,
-            title="This page has expired",
-            message="The form was open too long or came from elsewhere. "
-            "Reload the page, then send it again.",
+            title=_("This page has expired"),
+            message=_(
+                "The form was open too long or came from elsewhere. "
+                "Reload the page, then send it again."
+            ),
         ), 400
 
     @app.errorhandler(HTTPException)
@@ -105,7 +132,7 @@ def init_app(app: Flask) -> None:
 
             return from_http_exception(error)
         code = error.code or 500
-        title, message = MESSAGES.get(code, (error.name, error.description or ""))
+        title, message = MESSAGES.get(code, OTHER_ERROR)
         if code == 429 and request.endpoint == "auth.login":
             message = login_pause_message()
         return render_template("errors/error.html", code=code, title=title, message=message), code

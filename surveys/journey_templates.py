@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+
 # key: (name_en, name_fr, channel)
 TOUCHPOINTS = {
     "website": ("Website", "Site web", "digital"),
@@ -50,6 +52,10 @@ class StageTemplate:
 
 @dataclass(frozen=True)
 class JourneyTemplate:
+    """A built-in journey: its name and description are read on the new-journey page (lazy
+    translations); its stages' names are stored in both languages, their status, goal and
+    metric as written here, for the researcher to edit."""
+
     key: str
     name: str
     description: str
@@ -61,8 +67,8 @@ TEMPLATES = {
     for t in (
         JourneyTemplate(
             "five-stage",
-            "Five-stage customer journey",
-            "Awareness, consideration, purchase, retention and advocacy.",
+            _l("Five-stage customer journey"),
+            _l("Awareness, consideration, purchase, retention and advocacy."),
             (
                 StageTemplate(
                     "awareness",
@@ -122,8 +128,8 @@ TEMPLATES = {
         ),
         JourneyTemplate(
             "b2b-three-stage",
-            "B2B three-stage journey",
-            "Discovery, consideration and decision, for business buyers.",
+            _l("B2B three-stage journey"),
+            _l("Discovery, consideration and decision, for business buyers."),
             (
                 StageTemplate(
                     "discovery",
@@ -156,8 +162,8 @@ TEMPLATES = {
         ),
         JourneyTemplate(
             "post-purchase",
-            "Journey with post-purchase",
-            "From discovery to what happens after the order.",
+            _l("Journey with post-purchase"),
+            _l("From discovery to what happens after the order."),
             (
                 StageTemplate(
                     "discovery",
@@ -209,7 +215,7 @@ TEMPLATES = {
         JourneyTemplate(
             "aida",
             "AIDA",
-            "Attention, interest, desire, action.",
+            _l("Attention, interest, desire, action."),
             (
                 StageTemplate(
                     "attention",

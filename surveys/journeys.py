@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import re
 
+from flask_babel import force_locale, ngettext
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from feedback import locale_format
+
+from .i18n import current_language
 from .journey_templates import MOMENTS_OF_TRUTH, TEMPLATES, TOUCHPOINTS
 from .models import Answer, Journey, Question, Questionnaire, Stage, Touchpoint
 
@@ -14,7 +20,33 @@ KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
 class JourneyError(ValueError):
-    """An edit the journey map refuses, with a message for the researcher."""
+    """An edit the journey map refuses, with a message for the researcher.
+
+    The message is a lazy translation (`_l(...)`, or a LazyString around `ngettext`):
+    `translated()` is the page's language (what the researcher's pages show), `str(error)`
+    stays English, the language of the API, the CLI and the import reports that quote it.
+    """
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+    def translated(self) -> str:
+        return str(self.message)
+
+    def __str__(self) -> str:
+        with force_locale("en"):
+            return str(self.message)
+
+
+def in_page_language(name_en: str, name_fr: str):
+    """A stage's or touchpoint's name for a message, in the language it is read in."""
+    return LazyString(lambda: name_fr if current_language() == "fr" else name_en)
+
+
+def count_in_page_language(count: int):
+    """A count for a message, written as the language it is read in writes it (1,234 / 1 234)."""
+    return LazyString(lambda: locale_format.number(count, 0, current_language()))
 
 
 def slugify_key(text: str) -> str:
@@ -28,10 +60,21 @@ def slugify_key(text: str) -> str:
     return key
 
 
+def stage_key_taken(key: str):
+    return _l("This journey already has a stage with the key “%(key)s”.", key=key)
+
+
+def touchpoint_key_taken(key: str):
+    return _l("This journey already has a touchpoint with the key “%(key)s”.", key=key)
+
+
 def check_key(key: str) -> str:
     if not KEY_PATTERN.match(key):
         raise JourneyError(
-            "A key is 1 to 40 lower-case letters, digits or underscores, starting with a letter."
+            _l(
+                "A key is 1 to 40 lower-case letters, digits or underscores, "
+                "starting with a letter."
+            )
         )
     return key
 
@@ -46,7 +89,7 @@ def create_journey(
         return journey
     template = TEMPLATES.get(template_key)
     if template is None:
-        raise JourneyError(f"Unknown journey template: {template_key}")
+        raise JourneyError(_l("Unknown journey template: %(key)s", key=template_key))
     touchpoints: dict[str, Touchpoint] = {}
     for position, st in enumerate(template.stages):
         stage = Stage(
@@ -87,7 +130,7 @@ def add_stage(
 ) -> Stage:
     check_key(key)
     if journey.stage_by_key(key):
-        raise JourneyError(f"This journey already has a stage with the key “{key}”.")
+        raise JourneyError(stage_key_taken(key))
     stage = Stage(
         key=key,
         name_en=name_en.strip(),
@@ -114,7 +157,7 @@ def add_touchpoint(
 ) -> Touchpoint:
     check_key(key)
     if journey.touchpoint_by_key(key):
-        raise JourneyError(f"This journey already has a touchpoint with the key “{key}”.")
+        raise JourneyError(touchpoint_key_taken(key))
     touchpoint = Touchpoint(
         key=key,
         name_en=name_en.strip(),
@@ -147,15 +190,35 @@ def remove_stage(session: Session, stage: Stage) -> None:
     """Remove a stage, refused while answers or questionnaires depend on it."""
     answers = session.scalar(select(func.count()).where(Answer.stage_id == stage.id))
     if answers:
+        name = in_page_language(stage.name_en, stage.name_fr)
         raise JourneyError(
-            f"The stage “{stage.name_en}” has {answers} answers and cannot be removed: "
-            "the journey map would lose them. Close its questionnaires instead."
+            LazyString(
+                lambda: ngettext(
+                    "The stage “%(name)s” has %(count)s answer and cannot be removed: the journey "
+                    "map would lose it. Close its questionnaires instead.",
+                    "The stage “%(name)s” has %(count)s answers and cannot be removed: the journey "
+                    "map would lose them. Close its questionnaires instead.",
+                    answers,
+                    count=count_in_page_language(answers),
+                    name=name,
+                )
+            )
         )
     questionnaires = session.scalar(select(func.count()).where(Questionnaire.stage_id == stage.id))
     if questionnaires:
+        name = in_page_language(stage.name_en, stage.name_fr)
         raise JourneyError(
-            f"The stage “{stage.name_en}” has {questionnaires} questionnaire(s). "
-            "Delete them or move them to another stage first."
+            LazyString(
+                lambda: ngettext(
+                    "The stage “%(name)s” has %(count)s questionnaire. Delete it or move it to "
+                    "another stage first.",
+                    "The stage “%(name)s” has %(count)s questionnaires. Delete them or move them "
+                    "to another stage first.",
+                    questionnaires,
+                    count=count_in_page_language(questionnaires),
+                    name=name,
+                )
+            )
         )
     journey = stage.journey
     journey.stages.remove(stage)
@@ -175,8 +238,11 @@ def remove_touchpoint(session: Session, touchpoint: Touchpoint) -> None:
     )
     if in_use:
         raise JourneyError(
-            f"The touchpoint “{touchpoint.name_en}” is used by questionnaires or answers "
-            "and cannot be removed."
+            _l(
+                "The touchpoint “%(name)s” is used by questionnaires or answers and cannot be "
+                "removed.",
+                name=in_page_language(touchpoint.name_en, touchpoint.name_fr),
+            )
         )
     journey = touchpoint.journey
     journey.touchpoints.remove(touchpoint)

@@ -9,6 +9,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from .input_guard import clean_text as _without_controls
+
 # Documented limits on free text, in characters.
 SHORT_TEXT_MAX = 300
 LONG_TEXT_MAX = 5000
@@ -127,9 +129,9 @@ def option_values(qtype: str, options: Sequence[Mapping]) -> list[str]:
 
 
 def clean_text(raw: str) -> str:
-    """Normalise line ends and strip the characters a browser should never send."""
-    text = raw.replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(ch for ch in text if ch in "\n\t" or ord(ch) >= 32).strip()
+    """Normalise line ends, take out control characters and bidi overrides (the one rule,
+    `input_guard.clean_text`, shared by every door), and trim."""
+    return _without_controls(raw).strip()
 
 
 def parse_one(question, raw: list[str]) -> tuple[AnswerValue | None, str | None]:

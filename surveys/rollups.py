@@ -286,6 +286,18 @@ def apply(session: Session, found: Contribution, sign: int, shard: int | None = 
     _upsert(session, QuestionRollup, questions, ("n",))
 
 
+def write_lock(session: Session) -> None:
+    """SQLite: start the transaction with the write lock (PostgreSQL locks rows instead), so
+    responses read here cannot be changed or erased by another process before this
+    transaction writes: two erasures of the same responses would take their contribution
+    off twice. A transaction that has written already holds the lock."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    if not connection.connection.driver_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 @contextmanager
 def updating(session: Session, response_ids: Iterable[int], *, new: bool = False) -> Iterator[None]:
     """Keep the rollups right while the body changes these responses (or their answers).
@@ -304,7 +316,8 @@ def updating(session: Session, response_ids: Iterable[int], *, new: bool = False
     try:
         if not new:
             # Two transactions changing the same response one after the other, never both
-            # taking off the same old contribution (PostgreSQL; SQLite writes one at a time).
+            # taking off the same old contribution.
+            write_lock(session)
             session.execute(
                 select(Response.id)
                 .where(Response.id.in_(ids))

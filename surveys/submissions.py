@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+
+from feedback.pii import redact_text
 
 from . import rollups
 from .models import Answer, Invitation, Questionnaire, Response, as_utc, utcnow
@@ -51,6 +54,10 @@ def store_response(
     the same invitation raises AlreadyAnswered. Nothing is half-written: the response,
     its answers, their scoring and the journey map's rollups commit together or not at
     all. `score=False` leaves the text answers to a background job.
+
+    With the questionnaire's `redact_pii` on (the default), emails, phone numbers, IBANs and
+    card numbers in free text are replaced by placeholders before anything is stored or
+    analysed: the stored text, its analysis and every export only ever see `[email]`...
     """
     if submission_key:
         existing = session.scalar(select(Response).where(Response.submission_key == submission_key))
@@ -82,6 +89,8 @@ def store_response(
     )
     for key, value in values.items():
         question = questions[key]
+        if value.text and questionnaire.redact_pii is not False:
+            value = replace(value, text=redact_text(value.text))
         response.answers.append(
             Answer(
                 question_id=question.id,

@@ -18,7 +18,16 @@ from surveys import create_app, rollups
 from surveys.db import new_session
 from surveys.design_service import add_question, create_questionnaire, publish
 from surveys.journeys import create_journey
-from surveys.models import Answer, Base, Invitation, Questionnaire, Response, User, utcnow
+from surveys.models import (
+    Answer,
+    Base,
+    Invitation,
+    Questionnaire,
+    Response,
+    RollupState,
+    User,
+    utcnow,
+)
 
 PASSWORD = "correct horse battery"
 # A Redis database of its own, emptied around each test that uses it (`redis_db`).
@@ -195,6 +204,9 @@ def an_app(database_url: str, **settings):
     finally:
         engine = app.extensions["parcours.db"].kw["bind"]
         with engine.begin() as connection:
+            # The rollups stay marked built: empty answers and empty rollups agree, so the
+            # next test's app need not rebuild them (about 40 ms a test).
             for table in reversed(Base.metadata.sorted_tables):
-                connection.execute(table.delete())
+                if table is not RollupState.__table__:
+                    connection.execute(table.delete())
         engine.dispose()

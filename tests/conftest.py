@@ -12,11 +12,27 @@ import os
 import pytest
 import redis
 from builders import PASSWORD, TEST_REDIS_URL, a_user, an_app, csrf_token_from
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.exc import OperationalError
 
 from surveys.db import new_session
 from surveys.migrations import upgrade
 from surveys.models import User
+
+
+def pytest_sessionstart(session):
+    """`make test` compiles the catalogs; a bare `pytest` after a .po edit gets them too."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    from surveys.i18n import TRANSLATIONS
+
+    for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with open(po, "rb") as source, open(mo, "wb") as target:
+                write_mo(target, read_po(source, locale=po.parent.parent.name))
+
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
@@ -63,6 +79,18 @@ def redis_db():
     yield connection
     connection.flushdb()
     connection.close()
+
+
+@pytest.fixture
+def redis_app(database_url, redis_db):
+    """The app with REDIS_URL on the test database; retries at once, so a burst sees them."""
+    from surveys.jobs import queue as job_queue
+
+    with an_app(database_url, REDIS_URL=TEST_REDIS_URL, JOB_RETRY_INTERVALS=[0]) as app:
+        yield app
+        connection = app.extensions.get(job_queue.EXTENSION_KEY)
+        if connection is not None:
+            connection.close()
 
 
 @pytest.fixture
@@ -127,3 +155,23 @@ class AuthActions:
 @pytest.fixture
 def auth(client, forms, db_session):
     return AuthActions(client, forms, db_session)
+
+
+@pytest.fixture
+def database_away(app):
+    """Every statement fails as when the server is gone; call it to bring the server back."""
+    engine = app.extensions["parcours.db"].kw["bind"]
+
+    def refuse(conn, cursor, statement, parameters, context, executemany):
+        raise OperationalError(statement, parameters, Exception("connection refused"))
+
+    def back():
+        if event.contains(engine, "before_cursor_execute", refuse):
+            event.remove(engine, "before_cursor_execute", refuse)
+
+    def away():
+        event.listen(engine, "before_cursor_execute", refuse)
+        return back
+
+    yield away
+    back()

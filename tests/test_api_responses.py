@@ -124,7 +124,8 @@ def test_bad_answers_are_refused_with_a_message_per_field_and_nothing_stored(
             "city": "x" * 301,
         },
     }
-    reply = post(client, questionnaire.id, body, headers)
+    # The API speaks English (docs/api.md), even to a French client.
+    reply = post(client, questionnaire.id, body, {**headers, "Accept-Language": "fr"})
     assert reply.status_code == 422
     fields = reply.json["error"]["fields"]
     assert fields["answers.nps"] == "Please choose a value on the scale."

@@ -9,30 +9,8 @@ from __future__ import annotations
 
 import pytest
 from builders import a_live_questionnaire, a_user, count_responses, csrf_token_from
-from sqlalchemy import event
-from sqlalchemy.exc import OperationalError
 
 from surveys.api_tokens import issue_token
-
-
-@pytest.fixture
-def database_away(app):
-    """Every statement fails as when the server is gone; call it to bring the server back."""
-    engine = app.extensions["parcours.db"].kw["bind"]
-
-    def refuse(conn, cursor, statement, parameters, context, executemany):
-        raise OperationalError(statement, parameters, Exception("connection refused"))
-
-    def back():
-        if event.contains(engine, "before_cursor_execute", refuse):
-            event.remove(engine, "before_cursor_execute", refuse)
-
-    def away():
-        event.listen(engine, "before_cursor_execute", refuse)
-        return back
-
-    yield away
-    back()
 
 
 def test_a_survey_sent_while_the_database_is_away_keeps_every_field(

@@ -269,13 +269,13 @@ def test_downloads_carry_the_filters_and_a_file_name(client, auth, db_session):
     shop = a_shop_with_pain(db_session)
     auth.login_as_cx_lead()
     base = f"/journeys/{shop.journey.id}"
-    response = client.get(f"{base}/report.csv?lang=fr")
+    response = client.get(f"{base}/report.csv?answer_language=fr")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert (
         f'filename="journey-{shop.journey.id}-pain-points.csv"'
         in (response.headers["Content-Disposition"])
     )
-    assert len(read_csv(response.data)) == 2  # lang=fr: late_delivery only
+    assert len(read_csv(response.data)) == 2  # answers in French: late_delivery only
     for fmt, magic in (("xlsx", b"PK"), ("pdf", b"%PDF")):
         assert client.get(f"{base}/report.{fmt}").data.startswith(magic)
     answers = client.get(f"{base}/answers.csv?from=2000-01-01&to=2100-01-01")
@@ -287,7 +287,7 @@ def test_downloads_refuse_bad_filters_and_unknown_formats(client, auth, db_sessi
     shop = a_shop_with_pain(db_session)
     auth.login_as_cx_lead()
     base = f"/journeys/{shop.journey.id}"
-    assert client.get(f"{base}/report.csv?lang=de").status_code == 400
+    assert client.get(f"{base}/report.csv?answer_language=de").status_code == 400
     assert client.get(f"{base}/answers.csv?to=never").status_code == 400
     assert client.get(f"{base}/report.docx").status_code == 404
     assert client.get("/journeys/999999/report.csv").status_code == 404

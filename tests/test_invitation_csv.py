@@ -83,6 +83,13 @@ def test_a_bad_email_on_row_7_is_reported_on_line_7_and_nothing_is_kept():
     assert parsed.errors[0].message == "Not a valid email address."
 
 
+def test_a_quote_left_open_is_reported_instead_of_running_rows_together():
+    parsed = parse('customer_ref,email\n"C-1\nC-2,c2@example.com\nC-3,c3@example.com\n')
+    assert not parsed.ok
+    assert [(e.line, e.field) for e in parsed.errors] == [(2, "customer_ref")]
+    assert parsed.errors[0].message == "A customer reference is one line."
+
+
 def test_line_numbers_follow_the_spreadsheet_across_empty_and_multiline_rows():
     text = 'customer_ref,note\n\nC-1,"two\nlines"\n,,\nC-2,x\n,orphan\n'
     parsed = parse(text)

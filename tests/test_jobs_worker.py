@@ -44,13 +44,8 @@ REDIS_DOWN = {"REDIS_URL": CLOSED_PORT_REDIS, "RATELIMIT_STORAGE_URI": "memory:/
 
 
 @pytest.fixture
-def app(database_url, redis_db):
-    """The app with REDIS_URL on the test database; retries at once, so a burst sees them."""
-    with an_app(database_url, REDIS_URL=TEST_REDIS_URL, JOB_RETRY_INTERVALS=[0]) as app:
-        yield app
-        connection = app.extensions.get(job_queue.EXTENSION_KEY)
-        if connection is not None:
-            connection.close()
+def app(redis_app):
+    return redis_app
 
 
 def queue_of(redis_db) -> Queue:
@@ -289,11 +284,13 @@ def test_the_report_is_prepared_by_a_worker_then_downloaded(
     work(app, redis_db)  # the answer's scoring
     journey_id = questionnaire.journey_id
     auth.login_as_cx_lead()
-    list_url = f"/journeys/{journey_id}/pain-points?lang=fr"
+    list_url = f"/journeys/{journey_id}/pain-points?answer_language=fr"
     page = client.get(list_url).get_data(as_text=True)
-    assert f'action="/journeys/{journey_id}/reports?lang=fr"' in page
+    assert f'action="/journeys/{journey_id}/reports?answer_language=fr"' in page
 
-    reply = forms.post(f"/journeys/{journey_id}/reports?lang=fr", {"fmt": "xlsx"}, list_url)
+    reply = forms.post(
+        f"/journeys/{journey_id}/reports?answer_language=fr", {"fmt": "xlsx"}, list_url
+    )
     assert reply.status_code == 303
     status_url = reply.headers["Location"]
     waiting = client.get(status_url)

@@ -404,7 +404,7 @@ def test_cx_lead_reads_the_map_with_its_figures(client, auth, db_session, journe
     assert "Advocacy" in html and "Awareness" in html
     assert "+0 " in html or "+0<" in html  # NPS 0
     assert "±65" in html  # its margin
-    assert "high price 6" in html
+    assert "High price 6" in html  # the codebook's label of the theme, in the page's language
     assert "Stage total" in html
     assert f"/journeys/{journey.id}/map/emotion-curve.svg?min_n=5" in html
     assert "Journey map" in client.get(f"/journeys/{journey.id}").get_data(as_text=True)
@@ -445,7 +445,7 @@ def test_a_period_shows_deltas_against_the_previous_one(client, auth, db_session
     [
         ({"from": "yesterday"}, "must be a date"),
         ({"from": "2026-10-31", "to": "2026-10-01"}, "after its end"),
-        ({"lang": "de"}, "Language must be fr or en"),
+        ({"answer_language": "de"}, "Language must be fr or en"),
         ({"questionnaire": "abc"}, "Unknown questionnaire"),
         ({"questionnaire": "999999"}, "Unknown questionnaire"),
         ({"segment_key": "bad key", "segment_value": "x"}, "Unknown segment"),
@@ -470,7 +470,9 @@ def test_filters_in_the_url_are_kept_in_the_form_and_links(client, auth, db_sess
     respond(db_session, q, 5, "ok", polarity=0.2, channel="email")
     auth.login_as_cx_lead()
     html = client.get(
-        map_url(journey, lang="en", segment_key="channel", segment_value="email", min_n=1)
+        map_url(
+            journey, answer_language="en", segment_key="channel", segment_value="email", min_n=1
+        )
     ).get_data(as_text=True)
     assert '<option value="channel" selected>' in html
     assert 'value="email"' in html

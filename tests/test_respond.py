@@ -164,7 +164,8 @@ def bad_answer_cases():
     yield "repeated-choice", {"q_channel": ["web", "store"]}, "channel", "one answer only"
     yield "repeated-text", {"q_city": ["Lyon", "Paris"]}, "city", "one answer only"
     yield "short-text-over", {"q_city": "x" * (limit_short + 1)}, "city", f"{limit_short} char"
-    yield "long-text-over", {"q_story": "y" * (limit_long + 1)}, "story", f"{limit_long} char"
+    # Written the page's way: "5,000 characters" on an English page, "5 000" on a French one.
+    yield "long-text-over", {"q_story": "y" * (limit_long + 1)}, "story", f"{limit_long:,} char"
 
 
 @pytest.mark.parametrize(

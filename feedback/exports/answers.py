@@ -1,5 +1,8 @@
 """Every answer a journey's filters select, one row each, read page by page.
 
+Free text is redacted (`feedback.pii`: emails, phone numbers, IBANs, card numbers replaced by
+placeholders) unless `raw` is asked for; the caller decides who may ask.
+
 Keyset pagination on the answer id: each page is a short query that starts where the
 last one ended, so memory stays flat whatever the number of answers and no long-lived
 server cursor is needed (the same on SQLite and PostgreSQL).
@@ -15,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from feedback.filters import Filters
+from feedback.pii import redact_text
 from surveys.models import (
     Answer,
     AnswerTheme,
@@ -48,9 +52,14 @@ ANSWER_COLUMNS = (
 
 
 def answer_pages(
-    session: Session, journey: Journey, filters: Filters, page_size: int = PAGE_SIZE
+    session: Session,
+    journey: Journey,
+    filters: Filters,
+    page_size: int = PAGE_SIZE,
+    raw: bool = False,
 ) -> Iterator[list[tuple]]:
-    """Pages of answer rows (in ANSWER_COLUMNS order), oldest answer first."""
+    """Pages of answer rows (in ANSWER_COLUMNS order), oldest answer first; free text
+    redacted unless `raw`."""
     stages = _keys(session, select(Stage.id, Stage.key).where(Stage.journey_id == journey.id))
     touchpoints = _keys(
         session, select(Touchpoint.id, Touchpoint.key).where(Touchpoint.journey_id == journey.id)
@@ -62,14 +71,10 @@ def answer_pages(
         if not page:
             return
         themes = _themes(session, page[0].id, page[-1].id)
-        yield [_row(a, stages, touchpoints, questions, themes) for a in page]
+        yield [_row(a, stages, touchpoints, questions, themes, raw) for a in page]
         last = page[-1].id
         if len(page) < page_size:
             return
-
-
-def _keys(session: Session, query) -> dict[int, str]:
-    return {row[0]: row[1] for row in session.execute(query)}
 
 
 def _keys(session: Session, query) -> dict[int, str]:
@@ -129,7 +134,8 @@ def _themes(session: Session, first: int, last: int) -> dict[int, list[str]]:
     return {answer_id: sorted(keys) for answer_id, keys in found.items()}
 
 
-def _row(a, stages, touchpoints, questions, themes) -> tuple:
+def _row(a, stages, touchpoints, questions, themes, raw: bool = False) -> tuple:
+    text = a.text if raw else redact_text(a.text)
     return (
         a.response_id,
         a.submitted_at,
@@ -139,7 +145,7 @@ def _row(a, stages, touchpoints, questions, themes) -> tuple:
         stages.get(a.stage_id, ""),
         touchpoints.get(a.touchpoint_id, ""),
         questions.get(a.question_id, ""),
-        answer_value(a.number, a.choice, a.choices, a.text),
+        answer_value(a.number, a.choice, a.choices, text),
         a.polarity,
         a.label,
         a.emotion,

@@ -81,9 +81,12 @@ def report_csv(report: Report) -> Iterator[bytes]:
     yield _encoded(pain_point_rows(report))
 
 
-def answers_csv(session: Session, journey: Journey, filters: Filters) -> Iterator[bytes]:
-    """Every answer, one row each, produced page by page (never all rows in memory)."""
+def answers_csv(
+    session: Session, journey: Journey, filters: Filters, raw: bool = False
+) -> Iterator[bytes]:
+    """Every answer, one row each, produced page by page (never all rows in memory); free
+    text redacted unless `raw`."""
     yield (BOM.encode("utf-8"))
     yield _encoded([ANSWER_COLUMNS])
-    for page in answer_pages(session, journey, filters):
+    for page in answer_pages(session, journey, filters, raw=raw):
         yield _encoded(page)

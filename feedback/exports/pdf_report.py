@@ -13,7 +13,10 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 
-from .report import Report
+from feedback.charts import LocaleTicks
+
+from .language import ReportLanguage
+from .report import Report, status_name, trend_word
 
 A4 = (8.27, 11.69)
 MARGIN = 0.07  # of the page, left/right and top/bottom
@@ -22,66 +25,97 @@ SENTIMENT = LinearSegmentedColormap.from_list(
     "sentiment", ["#d9534f", "#f4c7c3", "#ffffff", "#c8e6cf", "#4f9d69"]
 )
 TOP = 10
-TREND_WORDS = {"up": "rising", "down": "falling", "flat": "stable", "new": "new this period"}
 
-METHOD = [
-    (
-        "Sentiment",
-        "Each free-text answer is scored by a lexicon-based analyzer (TextBlob, with a French "
-        "model) from -1 (very negative) to +1 (very positive). Mean sentiment is the plain "
-        "mean over the scored text answers of a stage or cell.",
-    ),
-    (
-        "Themes",
-        "A theme (late delivery, hidden fees, ...) is found in an answer by the codebook's "
-        "keywords, or coded by a researcher. An answer can carry several themes.",
-    ),
-    (
-        "Pain point",
-        "A theme at one stage x touchpoint. Frequency: customer answers carrying it. Share: "
-        "frequency / text answers of the cell. Negativity: mean of max(0, -sentiment) over "
-        "those answers, from 0 to 1.",
-    ),
-    (
-        "Severity",
-        "Severity = frequency x mean negativity: the total negativity the theme accounts for. "
-        "Ten mildly negative answers (-0.3) weigh 3.0, as much as three furious ones (-1.0). "
-        "Pain points are ranked by severity.",
-    ),
-    (
-        "Trend",
-        "The share of the pain point compared with the previous period of the same length "
-        "and the same filters (shares, not counts, so a busier period alone does not look "
-        "worse). Shown only when the period has both a start and an end.",
-    ),
-    (
-        "NPS",
-        "Net Promoter Score on 0-10: % promoters (9-10) - % detractors (0-6), from -100 to "
-        "100. Margin of error (95%) from the trinomial variance: "
-        "1.96 x sqrt((p + d - (p - d)^2) / n) x 100.",
-    ),
-    (
-        "CSAT",
-        "Customer satisfaction on 1-5: the % of answers 4 or 5 (top-2-box), with a Wilson "
-        "95% interval.",
-    ),
-    (
-        "CES",
-        "Customer effort on 1-7 (agreement that it was easy): the mean, and the % of 5-7.",
-    ),
-    (
-        "n and margins",
-        "Every figure is computed from its n answers. Below the minimum n of this report a "
-        "figure is shown as not enough answers (grey), never as a precise-looking number. "
-        "Interview notes are not counted in any figure: they are attached as evidence.",
-    ),
-]
+
+def _method_entries(lang: ReportLanguage) -> list[tuple[str, str]]:
+    """The method page: each term and its definition."""
+    return [
+        (
+            lang.gettext("Sentiment"),
+            lang.gettext(
+                "Each free-text answer is scored by a lexicon-based analyzer (TextBlob, with a "
+                "French model) from -1 (very negative) to +1 (very positive). Mean sentiment is "
+                "the plain mean over the scored text answers of a stage or cell."
+            ),
+        ),
+        (
+            lang.gettext("Themes"),
+            lang.gettext(
+                "A theme (late delivery, hidden fees, ...) is found in an answer by the "
+                "codebook's keywords, or coded by a researcher. An answer can carry several "
+                "themes."
+            ),
+        ),
+        (
+            lang.gettext("Pain point"),
+            lang.gettext(
+                "A theme at one stage x touchpoint. Frequency: customer answers carrying it. "
+                "Share: frequency / text answers of the cell. Negativity: mean of "
+                "max(0, -sentiment) over those answers, from 0 to 1."
+            ),
+        ),
+        (
+            lang.gettext("Severity"),
+            lang.gettext(
+                "Severity = frequency x mean negativity: the total negativity the theme "
+                "accounts for. Ten mildly negative answers (%(mild)s) weigh %(weight)s, as "
+                "much as three furious ones (%(furious)s). Pain points are ranked by severity.",
+                mild=lang.number(-0.3, 1),
+                weight=lang.number(3, 1),
+                furious=lang.number(-1, 1),
+            ),
+        ),
+        (
+            lang.gettext("Trend"),
+            lang.gettext(
+                "The share of the pain point compared with the previous period of the same "
+                "length and the same filters (shares, not counts, so a busier period alone does "
+                "not look worse). Shown only when the period has both a start and an end."
+            ),
+        ),
+        (
+            "NPS",
+            lang.gettext(
+                "Net Promoter Score on 0-10: %% promoters (9-10) - %% detractors (0-6), from "
+                "-100 to 100. Margin of error (%(confidence)s) from the trinomial variance: "
+                "%(z)s x sqrt((p + d - (p - d)^2) / n) x 100.",
+                confidence=lang.percent(0.95),
+                z=lang.number(1.96, 2),
+            ),
+        ),
+        (
+            "CSAT",
+            lang.gettext(
+                "Customer satisfaction on 1-5: the %% of answers 4 or 5 (top-2-box), with a "
+                "Wilson %(confidence)s interval.",
+                confidence=lang.percent(0.95),
+            ),
+        ),
+        (
+            "CES",
+            lang.gettext(
+                "Customer effort on %(scale)s (agreement that it was easy): the mean, and the "
+                "%% of 5-7.",
+                scale="1-7",
+            ),
+        ),
+        (
+            lang.gettext("n and margins"),
+            lang.gettext(
+                "Every figure is computed from its n answers. Below the minimum n of this "
+                "report a figure is shown as not enough answers (grey), never as a "
+                "precise-looking number. Interview notes are not counted in any figure: they "
+                "are attached as evidence."
+            ),
+        ),
+    ]
 
 
 def report_pdf(report: Report) -> bytes:
     """The whole report as PDF bytes."""
     out = io.BytesIO()
-    metadata = {"Title": f"Pain-point report: {report.journey.name}", "Creator": "Parcours"}
+    title = report.lang.gettext("Pain-point report: %(journey)s", journey=report.journey.name)
+    metadata = {"Title": title, "Creator": "Parcours"}
     with PdfPages(out, metadata=metadata) as pdf:
         pages = _Flow(pdf)
         _overview(pages, report)
@@ -154,48 +188,79 @@ def _printable(text: str) -> str:
 
 
 def _overview(pages: _Flow, report: Report) -> None:
-    pages.text("Pain-point report", size=22, weight="bold", gap=0.2)
+    lang = report.lang
+    pages.text(lang.gettext("Pain-point report"), size=22, weight="bold", gap=0.2)
     pages.text(report.journey.name, size=14, gap=0.8)
-    pages.text(f"Period: {report.period}", size=10, gap=0.1)
-    pages.text(f"Filters: {report.filter_text}", size=10, gap=0.1)
+    pages.text(lang.gettext("Period: %(period)s", period=report.period), size=10, gap=0.1)
+    pages.text(lang.gettext("Filters: %(filters)s", filters=report.filter_text), size=10, gap=0.1)
     pages.text(
-        f"Generated {report.generated_at:%Y-%m-%d %H:%M} UTC · minimum n per figure: "
-        f"{report.min_n}",
+        lang.gettext(
+            "Generated %(moment)s UTC · minimum n per figure: %(min_n)s",
+            moment=lang.moment(report.generated_at),
+            min_n=lang.number(report.min_n),
+        ),
         size=9,
         color=MUTED,
         gap=0.8,
     )
-    totals = " · ".join(f"{value:,} {name}" for name, value in report.totals.items())
+    totals = " · ".join(report.total_text(key) for key in report.totals)
     pages.text(totals, size=11, weight="bold", gap=0.3)
     pages.text(
-        f"{len(report.pain_points)} pain points (themes at a stage x touchpoint) in the period.",
+        lang.ngettext(
+            "%(num)s pain point (themes at a stage x touchpoint) in the period.",
+            "%(num)s pain points (themes at a stage x touchpoint) in the period.",
+            len(report.pain_points),
+        ),
         gap=1.0,
     )
-    pages.text("Scores by stage", size=13, weight="bold", gap=0.3)
+    pages.text(lang.gettext("Scores by stage"), size=13, weight="bold", gap=0.3)
     for scores in report.scores:
-        pages.text(f"{scores.stage}: {_score_line(scores, report.min_n)}", size=10, gap=0.15)
+        line = lang.gettext(
+            "%(stage)s: %(scores)s",
+            stage=scores.stage,
+            scores=_score_line(lang, scores, report.min_n),
+        )
+        pages.text(line, size=10, gap=0.15)
     pages.y -= 0.02
-    pages.text("Sentiment curve across the stages", size=13, weight="bold", gap=0.3)
+    pages.text(lang.gettext("Sentiment curve across the stages"), size=13, weight="bold", gap=0.3)
     _curve(pages.axes(0.3), report)
 
 
-def _score_line(scores, min_n: int) -> str:
+def _score_line(lang: ReportLanguage, scores, min_n: int) -> str:
     parts = []
     if scores.nps:
-        parts.append(_figure("NPS", scores.nps, "{:+.0f} ± {:.0f}", min_n))
+        nps = scores.nps
+        parts.append(
+            _figure(lang, "NPS", nps, min_n)
+            or f"NPS {lang.number(nps.value, signed=True)} ± {lang.number(nps.margin or 0)} "
+            f"(n={lang.number(nps.n)})"
+        )
     if scores.csat:
-        parts.append(_figure("CSAT", scores.csat, "{:.0f}% ± {:.0f}", min_n))
+        csat = scores.csat
+        parts.append(
+            _figure(lang, "CSAT", csat, min_n)
+            or f"CSAT {lang.percent(csat.value / 100)} ± {lang.number(csat.margin or 0)} "
+            f"(n={lang.number(csat.n)})"
+        )
     if scores.ces:
         ces = scores.ces
-        value = f"{ces.mean:.1f}/7" if ces.enough else "not enough answers"
-        parts.append(f"CES {value} (n={ces.n})")
-    return " · ".join(parts) or "no score question answered"
+        value = (
+            f"{lang.number(ces.mean, 1)}/7" if ces.enough else lang.gettext("not enough answers")
+        )
+        parts.append(f"CES {value} (n={lang.number(ces.n)})")
+    return " · ".join(parts) or lang.gettext("no score question answered")
 
 
-def _figure(name: str, figure, pattern: str, min_n: int) -> str:
+def _figure(lang: ReportLanguage, name: str, figure, min_n: int) -> str | None:
+    """The line of a figure under the minimum n; None when there are enough answers."""
     if not figure.enough or figure.value is None:
-        return f"{name} not enough answers (n={figure.n}, minimum {min_n})"
-    return f"{name} {pattern.format(figure.value, figure.margin or 0)} (n={figure.n})"
+        return lang.gettext(
+            "%(name)s not enough answers (n=%(n)s, minimum %(minimum)s)",
+            name=name,
+            n=lang.number(figure.n),
+            minimum=lang.number(min_n),
+        )
+    return None
 
 
 def _curve(axes, report: Report) -> None:
@@ -213,7 +278,7 @@ def _curve(axes, report: Report) -> None:
             [x], [value], s=40, zorder=3, color=colour if enough else "white", edgecolors=colour
         )
         axes.annotate(
-            f"{value:+.2f}\nn={n}",
+            f"{report.lang.number(value, 2, signed=True)}\nn={report.lang.number(n)}",
             (x, value),
             textcoords="offset points",
             xytext=(0, 8),
@@ -225,7 +290,8 @@ def _curve(axes, report: Report) -> None:
     axes.set_ylim(-spread, spread)
     axes.set_xticks(list(xs), names, fontsize=8)
     axes.set_xlim(-0.5, len(names) - 0.5)
-    axes.set_ylabel("mean sentiment (-1 to +1)", fontsize=8)
+    axes.set_ylabel(report.lang.gettext("mean sentiment (-1 to +1)"), fontsize=8)
+    axes.yaxis.set_major_formatter(LocaleTicks(report.lang.code))
     axes.tick_params(labelsize=8)
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
@@ -233,7 +299,7 @@ def _curve(axes, report: Report) -> None:
         axes.text(
             0.5,
             0.5,
-            "No scored text answers in this period.",
+            report.lang.gettext("No scored text answers in this period."),
             ha="center",
             transform=axes.transAxes,
             color=MUTED,
@@ -241,23 +307,30 @@ def _curve(axes, report: Report) -> None:
 
 
 def _heatmap(pages: _Flow, report: Report) -> None:
-    pages.text("Mean sentiment by stage and touchpoint", size=16, weight="bold", gap=0.3)
+    lang = report.lang
     pages.text(
-        f"Each cell: mean sentiment of the scored text answers (n below). Grey: fewer than "
-        f"{report.min_n} answers, not shown as a number. Blank: no answer.",
+        lang.gettext("Mean sentiment by stage and touchpoint"), size=16, weight="bold", gap=0.3
+    )
+    pages.text(
+        lang.gettext(
+            "Each cell: mean sentiment of the scored text answers (n below). Grey: fewer than "
+            "%(min_n)s answers, not shown as a number. Blank: no answer.",
+            min_n=lang.number(report.min_n),
+        ),
         size=9,
         color=MUTED,
         gap=0.6,
     )
+    whole_stage = lang.gettext("Whole stage")
     rows = list(report.touchpoints)
     if any(place.touchpoint is None for place in report.cells):
-        rows.append("Whole stage")
+        rows.append(whole_stage)
     if not rows:
-        pages.text("No scored text answers in this period.", color=MUTED)
+        pages.text(lang.gettext("No scored text answers in this period."), color=MUTED)
         return
     height = min(0.08 + 0.045 * len(rows), 0.75)
     axes = pages.axes(height)
-    found = {(p.touchpoint or "Whole stage", p.stage): p for p in report.cells}
+    found = {(p.touchpoint or whole_stage, p.stage): p for p in report.cells}
     grid = [[found.get((row, stage)) for stage in report.stages] for row in rows]
     values = [
         [p.sentiment if p and p.n >= report.min_n else float("nan") for p in line] for line in grid
@@ -266,7 +339,7 @@ def _heatmap(pages: _Flow, report: Report) -> None:
     axes.imshow(values, cmap=SENTIMENT, vmin=-0.6, vmax=0.6, aspect="auto")
     for r, line in enumerate(grid):
         for c, place in enumerate(line):
-            _heat_cell(axes, r, c, place, report.min_n)
+            _heat_cell(axes, r, c, place, report)
     axes.set_xticks(range(len(report.stages)), report.stages, fontsize=8)
     axes.set_yticks(range(len(rows)), rows, fontsize=8)
     axes.xaxis.tick_top()
@@ -275,17 +348,18 @@ def _heatmap(pages: _Flow, report: Report) -> None:
         spine.set_visible(False)
 
 
-def _heat_cell(axes, row: int, column: int, place, min_n: int) -> None:
+def _heat_cell(axes, row: int, column: int, place, report: Report) -> None:
     if place is None:
         return
-    if place.n < min_n:
+    n = f"n={report.lang.number(place.n)}"
+    if place.n < report.min_n:
         axes.add_patch(_grey_box(row, column))
-        axes.text(column, row, f"n={place.n}", ha="center", va="center", fontsize=7, color=MUTED)
+        axes.text(column, row, n, ha="center", va="center", fontsize=7, color=MUTED)
         return
     axes.text(
         column,
         row,
-        f"{place.sentiment:+.2f}\nn={place.n}",
+        f"{report.lang.number(place.sentiment, 2, signed=True)}\n{n}",
         ha="center",
         va="center",
         fontsize=7,
@@ -300,63 +374,95 @@ def _grey_box(row: int, column: int):
 
 
 def _pain_points(pages: _Flow, report: Report) -> None:
-    pages.text(f"Top {TOP} pain points by severity", size=16, weight="bold", gap=0.3)
+    lang = report.lang
     pages.text(
-        "Severity = frequency x mean negativity (see Method). Quotes: the most negative "
-        "answers carrying the theme at that place.",
+        lang.gettext("Top %(top)s pain points by severity", top=lang.number(TOP)),
+        size=16,
+        weight="bold",
+        gap=0.3,
+    )
+    pages.text(
+        lang.gettext(
+            "Severity = frequency x mean negativity (see Method). Quotes: the most negative "
+            "answers carrying the theme at that place."
+        ),
         size=9,
         color=MUTED,
         gap=0.8,
     )
     if not report.pain_points:
-        pages.text("No pain point in this period: no answer carries a theme.", color=MUTED)
+        pages.text(
+            lang.gettext("No pain point in this period: no answer carries a theme."), color=MUTED
+        )
         return
     for rank, row in enumerate(report.pain_points[:TOP], start=1):
         pages.room(0.12)  # keep a title with its figures
         place = row.stage_name + (f" · {row.touchpoint_name}" if row.touchpoint_name else "")
         pages.text(f"{rank}. {row.theme_label} — {place}", size=12, weight="bold", gap=0.15)
-        pages.text(_figures_line(row), size=9, indent=0.02, gap=0.15)
+        pages.text(_figures_line(lang, row), size=9, indent=0.02, gap=0.15)
         if row.follow_up:
-            pages.text(_follow_up_line(row), size=9, indent=0.02, color=MUTED, gap=0.15)
+            pages.text(_follow_up_line(lang, row), size=9, indent=0.02, color=MUTED, gap=0.15)
         for quote in row.quotes:
-            pages.text(f"“{quote.text.strip()}”", size=9, indent=0.04, style="italic", gap=0.1)
+            quoted = lang.gettext("“%(quote)s”", quote=quote.text.strip())
+            pages.text(quoted, size=9, indent=0.04, style="italic", gap=0.1)
         for note in row.follow_up.evidence if row.follow_up else []:
-            who = f" ({note.interviewee})" if note.interviewee else ""
-            pages.text(f"Interview{who}: “{note.text.strip()}”", size=9, indent=0.04, gap=0.1)
+            if note.interviewee:
+                line = lang.gettext(
+                    "Interview (%(who)s): “%(note)s”", who=note.interviewee, note=note.text.strip()
+                )
+            else:
+                line = lang.gettext("Interview: “%(note)s”", note=note.text.strip())
+            pages.text(line, size=9, indent=0.04, gap=0.1)
         pages.y -= 0.015
 
 
-def _figures_line(row) -> str:
-    line = (
-        f"Severity {row.severity:.1f} · {row.frequency} of {row.cell_answers} text answers "
-        f"({row.share:.1%}) · mean negativity {row.negativity:.2f}"
-    )
+def _figures_line(lang: ReportLanguage, row) -> str:
+    parts = [
+        lang.gettext("Severity %(severity)s", severity=lang.number(row.severity, 1)),
+        lang.ngettext(
+            "%(frequency)s of %(num)s text answer (%(share)s)",
+            "%(frequency)s of %(num)s text answers (%(share)s)",
+            row.cell_answers,
+            frequency=lang.number(row.frequency),
+            share=lang.percent(row.share, 1),
+        ),
+        lang.gettext("mean negativity %(negativity)s", negativity=lang.number(row.negativity, 2)),
+    ]
     if row.trend:
-        change = row.share_change or 0.0
-        line += f" · {TREND_WORDS.get(row.trend, row.trend)} ({change * 100:+.1f} pts)"
-    return line
+        change = lang.number((row.share_change or 0.0) * 100, 1, signed=True)
+        parts.append(
+            lang.gettext(
+                "%(trend)s (%(change)s pts)", trend=trend_word(lang, row.trend), change=change
+            )
+        )
+    return " · ".join(parts)
 
 
-def _follow_up_line(row) -> str:
+def _follow_up_line(lang: ReportLanguage, row) -> str:
     follow = row.follow_up
-    line = f"Status: {follow.status.replace('_', ' ')}"
+    parts = [lang.gettext("Status: %(status)s", status=status_name(lang, follow.status))]
     if follow.owner:
-        line += f" · owner: {follow.owner}"
+        parts.append(lang.gettext("owner: %(owner)s", owner=follow.owner))
     if follow.came_back:
-        line += " · came back after it was resolved"
+        parts.append(lang.gettext("came back after it was resolved"))
     if follow.note:
-        line += f" · note: {follow.note}"
-    return line
+        parts.append(lang.gettext("note: %(note)s", note=follow.note))
+    return " · ".join(parts)
 
 
 def _method(pages: _Flow, report: Report) -> None:
-    pages.text("Method", size=16, weight="bold", gap=0.6)
-    for name, definition in METHOD:
+    lang = report.lang
+    pages.text(lang.gettext("Method"), size=16, weight="bold", gap=0.6)
+    for name, definition in _method_entries(lang):
         pages.text(name, size=11, weight="bold", gap=0.1)
         pages.text(definition, size=9.5, gap=0.7)
     pages.text(
-        f"This report: {report.totals.get('responses', 0):,} responses, "
-        f"{report.totals.get('text answers', 0):,} text answers; minimum n {report.min_n}.",
+        lang.gettext(
+            "This report: %(responses)s, %(text_answers)s; minimum n %(min_n)s.",
+            responses=report.total_text("responses"),
+            text_answers=report.total_text("text answers"),
+            min_n=lang.number(report.min_n),
+        ),
         size=9.5,
         color=MUTED,
     )

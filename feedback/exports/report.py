@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -11,8 +11,11 @@ from sqlalchemy.orm import Session
 
 from feedback import metrics
 from feedback.filters import Filters
-from feedback.pain_points import PainPointRow, pain_points
+from feedback.pain_points import PainPointRow, Quote, pain_points
+from feedback.pii import redact_text
 from surveys.models import Answer, Journey, Question, Response, Stage, TextAnalysis, utcnow
+
+from .language import ENGLISH, ReportLanguage
 
 SCORE_TYPES = ("nps", "csat", "ces")
 
@@ -48,40 +51,99 @@ class Report:
     cells: list[Place] = field(default_factory=list)  # the heatmap
     curve: list[Place] = field(default_factory=list)  # one per stage, in order
     scores: list[StageScores] = field(default_factory=list)
+    # Who reads it: its words, stage and touchpoint names, figures and dates.
+    lang: ReportLanguage = ENGLISH
 
     @property
     def period(self) -> str:
-        start = self.filters.date_from.isoformat() if self.filters.date_from else "the start"
-        end = self.filters.date_to.isoformat() if self.filters.date_to else "today"
-        return f"{start} to {end}"
+        lang, start, end = self.lang, self.filters.date_from, self.filters.date_to
+        if start and end:
+            return lang.gettext("%(start)s to %(end)s", start=lang.day(start), end=lang.day(end))
+        if start:
+            return lang.gettext("%(start)s to today", start=lang.day(start))
+        if end:
+            return lang.gettext("the start to %(end)s", end=lang.day(end))
+        return lang.gettext("the start to today")
 
     @property
     def filter_text(self) -> str:
         """The filters other than the period, as one readable line."""
-        parts = []
+        lang, parts = self.lang, []
         if self.filters.language:
-            parts.append(f"language {self.filters.language}")
+            parts.append(lang.gettext("language %(code)s", code=self.filters.language))
         if self.filters.questionnaire_id:
-            parts.append(f"questionnaire #{self.filters.questionnaire_id}")
+            parts.append(lang.gettext("questionnaire #%(id)s", id=self.filters.questionnaire_id))
         parts += [f"{key} = {value}" for key, value in self.filters.segment]
-        return ", ".join(parts) or "none"
+        return ", ".join(parts) or lang.gettext("none")
+
+    def total_label(self, key: str) -> str:
+        """The name of one of `totals` (a heading, no count)."""
+        names = {
+            "responses": self.lang.gettext("Complete responses"),
+            "answers": self.lang.gettext("Answers"),
+            "text answers": self.lang.gettext("Text answers"),
+        }
+        return names.get(key, key)
+
+    def total_text(self, key: str) -> str:
+        """One of `totals` with its count, e.g. "1,204 responses"."""
+        lang, n = self.lang, self.totals.get(key, 0)
+        if key == "responses":
+            return lang.ngettext("%(num)s complete response", "%(num)s complete responses", n)
+        if key == "answers":
+            return lang.ngettext("%(num)s answer", "%(num)s answers", n)
+        if key == "text answers":
+            return lang.ngettext("%(num)s text answer", "%(num)s text answers", n)
+        return f"{lang.number(n)} {key}"
+
+
+def trend_word(lang: ReportLanguage, trend: str) -> str:
+    """A pain point's trend (new | up | down | flat) as its reader says it."""
+    words = {
+        "up": lang.gettext("rising"),
+        "down": lang.gettext("falling"),
+        "flat": lang.gettext("stable"),
+        "new": lang.gettext("new this period"),
+    }
+    return words.get(trend, trend)
+
+
+def status_name(lang: ReportLanguage, status: str) -> str:
+    """A pain point's follow-up status (open | in_progress | resolved) as its reader says it."""
+    names = {
+        "open": lang.gettext("open"),
+        "in_progress": lang.gettext("in progress"),
+        "resolved": lang.gettext("resolved"),
+    }
+    return names.get(status, status.replace("_", " "))
 
 
 def build_report(
-    session: Session, journey: Journey, filters: Filters, min_n: int = 30, limit=None
+    session: Session,
+    journey: Journey,
+    filters: Filters,
+    min_n: int = 30,
+    limit=None,
+    lang: ReportLanguage = ENGLISH,
+    raw: bool = False,
 ) -> Report:
-    """Pain points, totals, the sentiment heatmap, the stage curve and the stage scores."""
-    stage_names = {s.id: s.name_en for s in journey.stages}
-    touchpoint_names = {t.id: t.name_en for t in journey.touchpoints}
+    """Pain points, totals, the sentiment heatmap, the stage curve and the stage scores,
+    named in `lang` (stage, touchpoint and theme names included). The customers' words
+    (quotes, interview notes kept as evidence) are redacted unless `raw`."""
+    stage_names = {s.id: s.name(lang.code) for s in journey.stages}
+    touchpoint_names = {t.id: t.name(lang.code) for t in journey.touchpoints}
     report = Report(
         journey=journey,
         filters=filters,
         min_n=min_n,
         generated_at=utcnow(),
         totals=totals(session, journey, filters),
-        pain_points=pain_points(session, journey, filters, limit=limit),
+        pain_points=pain_points(session, journey, filters, limit=limit, language=lang.code),
         stages=list(stage_names.values()),
+        lang=lang,
     )
+    if not raw:
+        redact_quotes(report.pain_points)
     sentiment = _sentiment(session, journey, filters)
     used = {tp for _, tp in sentiment if tp is not None}
     report.touchpoints = [name for tid, name in touchpoint_names.items() if tid in used]
@@ -91,6 +153,18 @@ def build_report(
     report.curve = _curve(sentiment, stage_names)
     report.scores = _scores(session, journey, filters, stage_names, min_n)
     return report
+
+
+def redact_quotes(rows: list[PainPointRow]) -> None:
+    """Emails, phone numbers, IBANs and card numbers out of the rows' quotes and evidence."""
+    for row in rows:
+        row.quotes = [_redacted(q) for q in row.quotes]
+        if row.follow_up is not None:
+            row.follow_up.evidence = [_redacted(q) for q in row.follow_up.evidence]
+
+
+def _redacted(quote: Quote) -> Quote:
+    return replace(quote, text=redact_text(quote.text) or "")
 
 
 def _customer_answers(journey: Journey, filters: Filters, *columns):

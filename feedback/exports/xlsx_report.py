@@ -19,12 +19,15 @@ from openpyxl.utils import get_column_letter
 from .answers import ANSWER_COLUMNS
 from .cells import neutralise
 from .csv_report import PAIN_POINT_COLUMNS, pain_point_rows
-from .report import Report
+from .language import ReportLanguage
+from .report import Report, status_name, trend_word
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="2F3E5C")
 WRAP = Alignment(wrap_text=True, vertical="top")
 MAX_WIDTH = 60
+# Columns of the pain-point table whose values are codes, given as words in other languages.
+TRANSLATED_VALUES = ("trend", "status", "came_back")
 ANSWER_WIDTHS = (11, 20, 8, 9, 13, 14, 16, 12, 50, 10, 14, 12, 28, 40)
 # Excel opens at most 1,048,576 rows per sheet: the header and this many rows.
 SHEET_ROWS = 1_048_575
@@ -37,26 +40,123 @@ def report_xlsx(
     with_pain_points: bool = True,
     sheet_rows: int = SHEET_ROWS,
 ) -> None:
-    """Write the workbook to `out`: summary, pain points (optional), answers (if given)."""
+    """Write the workbook to `out`: summary, pain points (optional), answers (if given).
+
+    Sheet names, the summary and the notes are in the report's language. In English the
+    tables' headers are the column names of the CSV exports, which scripts read; in another
+    language they are readable headers, and the coded values of the pain points (status,
+    trend, came back) are words of that language.
+    """
+    lang = report.lang
     book = Workbook(write_only=True)
     _summary(book, report)
     if with_pain_points:
         rows = list(pain_point_rows(report))
-        _table(book, "Pain points", PAIN_POINT_COLUMNS, rows, _widths(PAIN_POINT_COLUMNS, rows))
+        if lang.code != "en":
+            rows = [_readable_pain_point(lang, row) for row in rows]
+        headers = _headers(lang, PAIN_POINT_COLUMNS, pain_point_headers)
+        _table(book, lang.gettext("Pain points"), headers, rows, _widths(headers, rows))
     if answer_pages is not None:
         rows = iter(row for page in answer_pages for row in page)
-        title, part = "Answers", 1
+        if lang.code != "en":
+            rows = map(_answer_words(lang), rows)
+        headers = _headers(lang, ANSWER_COLUMNS, answer_headers)
+        title, part = lang.gettext("Answers"), 1
         # Beyond a sheet's rows, the answers go on in "Answers (2)", "Answers (3)"...
-        while _table(book, title, ANSWER_COLUMNS, islice(rows, sheet_rows), ANSWER_WIDTHS) == (
-            sheet_rows
-        ):
+        while _table(book, title, headers, islice(rows, sheet_rows), ANSWER_WIDTHS) == (sheet_rows):
             following = next(rows, None)
             if following is None:
                 break
             rows = chain([following], rows)
             part += 1
-            title = f"Answers ({part})"
+            title = lang.gettext("Answers (%(part)s)", part=part)
     book.save(out)
+
+
+def _headers(lang: ReportLanguage, columns: Sequence[str], readable) -> Sequence[str]:
+    return columns if lang.code == "en" else readable(lang)
+
+
+def pain_point_headers(lang: ReportLanguage) -> tuple[str, ...]:
+    """Readable headers of PAIN_POINT_COLUMNS, in the same order."""
+    return (
+        lang.gettext("Rank"),
+        lang.gettext("Stage"),
+        lang.gettext("Touchpoint"),
+        lang.gettext("Theme key"),
+        lang.gettext("Theme"),
+        lang.gettext("Frequency"),
+        lang.gettext("Text answers of the cell"),
+        lang.gettext("Share (%)"),
+        lang.gettext("Mean negativity"),
+        lang.gettext("Severity"),
+        lang.gettext("Previous frequency"),
+        lang.gettext("Previous share (%)"),
+        lang.gettext("Trend"),
+        lang.gettext("Status"),
+        lang.gettext("Owner"),
+        lang.gettext("Note"),
+        lang.gettext("Came back"),
+        lang.gettext("Quote %(number)s", number=1),
+        lang.gettext("Quote %(number)s", number=2),
+        lang.gettext("Quote %(number)s", number=3),
+    )
+
+
+def answer_headers(lang: ReportLanguage) -> tuple[str, ...]:
+    """Readable headers of ANSWER_COLUMNS, in the same order."""
+    return (
+        lang.gettext("Response #"),
+        lang.gettext("Submitted at (UTC)"),
+        lang.gettext("Language"),
+        lang.gettext("Channel"),
+        lang.gettext("Questionnaire"),
+        lang.gettext("Stage"),
+        lang.gettext("Touchpoint"),
+        lang.gettext("Question"),
+        lang.gettext("Answer value"),
+        lang.gettext("Sentiment"),
+        lang.gettext("Sentiment label"),
+        lang.gettext("Emotion"),
+        lang.gettext("Themes"),
+        lang.gettext("Metadata"),
+    )
+
+
+def _answer_words(lang: ReportLanguage):
+    """A row of `answer_pages` with its sentiment label and emotion as words of `lang`."""
+    words = {
+        "positive": lang.gettext("positive"),
+        "negative": lang.gettext("negative"),
+        "neutral": lang.gettext("neutral"),
+        "joy": lang.gettext("Joy"),
+        "trust": lang.gettext("Trust"),
+        "fear": lang.gettext("Fear"),
+        "surprise": lang.gettext("Surprise"),
+        "sadness": lang.gettext("Sadness"),
+        "disgust": lang.gettext("Disgust"),
+        "anger": lang.gettext("Anger"),
+        "anticipation": lang.gettext("Anticipation"),
+    }
+    label, emotion = ANSWER_COLUMNS.index("sentiment_label"), ANSWER_COLUMNS.index("emotion")
+
+    def translated(row: tuple) -> tuple:
+        values = list(row)
+        for index in (label, emotion):
+            values[index] = words.get(values[index], values[index])
+        return tuple(values)
+
+    return translated
+
+
+def _readable_pain_point(lang: ReportLanguage, row: tuple) -> tuple:
+    """A row of `pain_point_rows` with its coded values (trend, status, came back) as words."""
+    values = list(row)
+    trend, status, came_back = (PAIN_POINT_COLUMNS.index(c) for c in TRANSLATED_VALUES)
+    values[trend] = trend_word(lang, values[trend]) if values[trend] else ""
+    values[status] = status_name(lang, values[status])
+    values[came_back] = lang.gettext("yes") if values[came_back] else ""
+    return tuple(values)
 
 
 def _cell(sheet, value: object, header: bool = False) -> WriteOnlyCell:
@@ -94,26 +194,38 @@ def _widths(columns: Sequence[str], rows: list[tuple]) -> list[float]:
 
 
 def _summary(book, report: Report) -> None:
-    sheet = book.create_sheet("Summary")
+    lang = report.lang
+    sheet = book.create_sheet(lang.gettext("Summary"))
     sheet.column_dimensions["A"].width = 24
     for letter in "BCDEFGH":
         sheet.column_dimensions[letter].width = 16
-    title = _cell(sheet, f"Pain-point report: {report.journey.name}")
+    title = _cell(
+        sheet, lang.gettext("Pain-point report: %(journey)s", journey=report.journey.name)
+    )
     title.font = Font(bold=True, size=14)
     sheet.append([title])
     facts = [
-        ("Journey", f"#{report.journey.id} {report.journey.name}"),
-        ("Period", report.period),
-        ("Filters", report.filter_text),
-        ("Generated", report.generated_at),
-        *((name.capitalize(), value) for name, value in report.totals.items()),
-        ("Pain points", len(report.pain_points)),
-        ("Minimum n per figure", report.min_n),
+        (lang.gettext("Journey"), f"#{report.journey.id} {report.journey.name}"),
+        (lang.gettext("Period"), report.period),
+        (lang.gettext("Filters"), report.filter_text),
+        (lang.gettext("Generated (UTC)"), report.generated_at),
+        *((report.total_label(name), value) for name, value in report.totals.items()),
+        (lang.gettext("Pain points"), len(report.pain_points)),
+        (lang.gettext("Minimum n per figure"), report.min_n),
     ]
     for name, value in facts:
         sheet.append([_cell(sheet, name, header=True), _cell(sheet, value)])
     sheet.append([])
-    header = ("Stage", "NPS", "NPS ±", "NPS n", "CSAT %", "CSAT n", "CES mean", "CES n")
+    header = (
+        lang.gettext("Stage"),
+        "NPS",
+        "NPS ±",
+        "NPS n",
+        "CSAT %",
+        "CSAT n",
+        lang.gettext("CES mean"),
+        "CES n",
+    )
     sheet.append([_cell(sheet, name, header=True) for name in header])
     for scores in report.scores:
         sheet.append([_cell(sheet, value) for value in _score_row(scores)])

@@ -20,7 +20,7 @@ from ..invitations import check_meta, invitation_by_token, is_expired
 from ..jobs.scoring_jobs import score_inline, score_later
 from ..models import Questionnaire, Response, as_utc, utcnow
 from ..question_types import field_name, parse_form, text_limit
-from ..respond.messages import MESSAGES
+from ..respond.messages import error_text
 from ..submissions import AlreadyAnswered, store_response
 from . import bp
 from .auth import current_token
@@ -96,7 +96,7 @@ def _form_values(value: Any) -> list[str]:
 
 
 def _message(code: str, question) -> str:
-    return MESSAGES["en"].get(code, code).format(limit=text_limit(question.type) or "")
+    return error_text(code, limit=text_limit(question.type))  # in English: surveys.i18n
 
 
 def _idempotency_key() -> str:

@@ -17,7 +17,13 @@ from flask import Response, jsonify, request
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 
-from ..input_guard import DATABASE_INT_MAX
+from ..input_guard import (
+    DATABASE_INT_MAX,
+    DuplicateKey,
+    clean_strings,
+    not_json_constant,
+    object_without_duplicates,
+)
 from .auth import authenticate
 from .errors import MESSAGES, ApiError
 
@@ -128,12 +134,20 @@ def read_body(model: type[BaseModel]) -> BaseModel:
     raw = request.get_data(cache=True)
     try:
         # NaN and Infinity are not JSON (RFC 8259); Python's parser would take them.
-        data = json.loads(raw, parse_constant=_not_json)
+        data = json.loads(
+            raw, parse_constant=not_json_constant, object_pairs_hook=object_without_duplicates
+        )
+    except DuplicateKey as duplicate:
+        name = json.dumps(duplicate.key[:60])
+        message = f"The name {name} appears twice in one object: send it once."
+        raise ApiError(400, message, code="duplicate_key") from None
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise ApiError(400, "The body is not valid JSON.", code="invalid_json") from None
     problem = _structure_problem(data)
     if problem is not None:
         raise ApiError(422, problem[1], fields={problem[0] or "body": problem[1]})
+    if clean_strings(data):  # control characters and bidi overrides taken out of the text
+        raw = json.dumps(data)
     try:
         return model.model_validate_json(raw)
     except ValidationError as error:
@@ -164,10 +178,6 @@ def field_path(location) -> str:
         else:
             path += f".{part}" if path else str(part)
     return path
-
-
-def _not_json(constant: str):
-    raise ValueError(f"{constant} is not JSON")
 
 
 MAX_DEPTH = 32  # far beyond any body we declare; deeper is an attack, not data

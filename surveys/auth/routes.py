@@ -5,10 +5,12 @@ import secrets
 from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import audit
 from ..db import get_session
 from ..models import User
 from . import bp
@@ -44,9 +46,15 @@ def login():
         if user is not None and user.active and password_ok:
             session.clear()  # a fresh session at login
             login_user(user, remember=form.remember.data)
+            audit.record(get_session(), "login", actor=user)
+            get_session().commit()
             return redirect(_safe_next(request.args.get("next")))
+        # The address tried, never the password (an email field refuses a pasted password).
+        tried = form.email.data
+        audit.record(get_session(), "login_failed", target=tried, details={"email": tried})
+        get_session().commit()
         # One message for an unknown email and a wrong password.
-        flash("Wrong email or password.", "error")
+        flash(_("Wrong email or password."), "error")
         return render_template("auth/login.html", form=form), 401
     status = 400 if form.errors else 200
     return render_template("auth/login.html", form=form), status
@@ -55,7 +63,12 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
+    audit.record(get_session(), "logout")
+    current_user.end_sessions()  # copies of this session's cookies stop working too
+    get_session().commit()
     session.clear()
-    flash("You are logged out.", "info")
+    # After the clear, which would drop its order to delete the "keep me logged in" cookie
+    # (that cookie would log the browser back in at its next request).
+    logout_user()
+    flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import audit
 from ..api_tokens import TokenError, issue_token, revoke_token, tokens_of
 from ..db import get_session
+from ..messages import translated
 from ..models import ROLE_SCOPES, ApiToken
 from . import bp
 from .forms import TokenForm
@@ -28,7 +31,7 @@ def tokens():
         try:
             _token, raw = issue_token(session, current_user, form.scopes.data, form.name.data)
         except TokenError as error:
-            form.scopes.errors.append(str(error))
+            form.scopes.errors.append(translated(error.message))
             status = 422
         else:
             # Rendered, not redirected: the raw value must never sit in a session cookie.
@@ -53,6 +56,15 @@ def revoke(token_id: int):
     # Another user's token is not found, so its existence does not leak.
     if token is None or token.user_id != current_user.id:
         abort(404)
+    if token.revoked_at is None:  # the event commits with the revocation
+        audit.record(
+            session,
+            "token_revoked",
+            target=current_user.email,
+            details={"token": token.prefix, "name": token.name},
+        )
     revoke_token(session, token)
-    flash(f"Token {token.prefix}… revoked; calls with it now get 401.", "success")
+    flash(
+        _("Token %(prefix)s… revoked; calls with it now get 401.", prefix=token.prefix), "success"
+    )
     return redirect(url_for("auth.tokens"))

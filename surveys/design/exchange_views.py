@@ -1,10 +1,17 @@
-"""Questionnaire files: download ours or SurveyJS JSON, import one into a journey as a draft."""
+"""Questionnaire files: download ours or SurveyJS JSON, import one into a journey as a draft.
+
+The import's messages and report are English `Message`s (the API returns them so); this page
+shows them in the researcher's language.
+"""
 
 from __future__ import annotations
 
 import json
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.datastructures import FileStorage
@@ -13,7 +20,15 @@ from wtforms import SelectField
 from ..auth import designer_required, reader_required
 from ..db import get_session
 from ..exchange import ExchangeError, export_questionnaire, import_questionnaire, to_surveyjs
+from ..i18n import current_language
+from ..input_guard import (
+    DuplicateKey,
+    clean_strings,
+    not_json_constant,
+    object_without_duplicates,
+)
 from ..journeys import slugify_key
+from ..messages import translated
 from ..models import Journey, Questionnaire
 from . import bp
 from .forms import options
@@ -37,23 +52,31 @@ class UnusableFile(Exception):
 
 class ImportForm(FlaskForm):
     file = FileField(
-        "Questionnaire file (JSON)",
-        validators=[FileRequired("Choose a JSON file to import.")],
-        description="Exported from Parcours, or a SurveyJS survey (SurveyJS Creator's JSON).",
+        _l("Questionnaire file (JSON)"),
+        validators=[FileRequired(_l("Choose a JSON file to import."))],
+        description=_l("Exported from Parcours, or a SurveyJS survey (SurveyJS Creator's JSON)."),
         render_kw={"accept": ".json,application/json"},
     )
-    stage = SelectField("Stage", description="A SurveyJS survey needs one; ours has its own.")
-    touchpoint = SelectField("Touchpoint")
+    stage = SelectField(
+        _l("Stage"), description=_l("A SurveyJS survey needs one; ours has its own.")
+    )
+    touchpoint = SelectField(_l("Touchpoint"))
+
+
+def _named(item) -> str:
+    """A stage or touchpoint as a choice: its name in the page's language, and its key."""
+    name = item.name_fr if current_language() == "fr" and item.name_fr else item.name_en
+    return f"{name} ({item.key})"
 
 
 def _import_form(journey: Journey) -> ImportForm:
     form = ImportForm()
     form.stage.choices = options(
-        [("", "— As in the file —")] + [(s.key, f"{s.name_en} ({s.key})") for s in journey.stages]
+        [("", _("— As in the file —"))] + [(s.key, _named(s)) for s in journey.stages]
     )
     form.touchpoint.choices = options(
-        [("", "— As in the file (or the whole stage) —")]
-        + [(t.key, f"{t.name_en} ({t.key})") for t in journey.touchpoints]
+        [("", _("— As in the file (or the whole stage) —"))]
+        + [(t.key, _named(t)) for t in journey.touchpoints]
     )
     return form
 
@@ -63,40 +86,76 @@ def read_json_file(upload: FileStorage) -> object:
     raw = upload.read(IMPORT_MAX_BYTES + 1)
     if len(raw) > IMPORT_MAX_BYTES:
         raise UnusableFile(
-            f"The file is larger than {IMPORT_MAX_BYTES // 1024} KiB: "
-            "that is not a questionnaire file.",
+            _(
+                "The file is larger than %(size)s KiB: that is not a questionnaire file.",
+                size=IMPORT_MAX_BYTES // 1024,
+            ),
             413,
         )
     try:
         text = raw.decode("utf-8-sig")  # a byte order mark is harmless
     except UnicodeDecodeError:
-        raise UnusableFile("The file is not UTF-8 text. Save it as UTF-8 JSON.") from None
+        raise UnusableFile(_("The file is not UTF-8 text. Save it as UTF-8 JSON.")) from None
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
+        data = json.loads(
+            text, parse_constant=not_json_constant, object_pairs_hook=object_without_duplicates
+        )
+    except DuplicateKey as duplicate:
         raise UnusableFile(
-            f"The file is not JSON: {error.msg} at line {error.lineno}, column {error.colno}."
+            _(
+                "The file names “%(key)s” twice in one object: keep one of them.",
+                key=duplicate.key[:60],
+            )
         ) from None
-    except (ValueError, RecursionError):  # e.g. a number of 5,000 digits, or [[[[...]]]]
-        raise UnusableFile("The file is not JSON that can be read.") from None
+    except json.JSONDecodeError as error:
+        # The parser's own words (error.msg) are English.
+        raise UnusableFile(
+            _(
+                "The file is not JSON: %(error)s at line %(line)s, column %(column)s.",
+                error=error.msg,
+                line=error.lineno,
+                column=error.colno,
+            )
+        ) from None
+    except (ValueError, RecursionError):  # a number of 5,000 digits, NaN, [[[[...]]]]
+        raise UnusableFile(_("The file is not JSON that can be read.")) from None
+    clean_strings(data)  # control characters and bidi overrides, as from every door
+    return data
 
 
 def _flash_report(questionnaire: Questionnaire, source: str, report: list[str]) -> None:
     count = len(questionnaire.current_version.questions)
-    origin = "SurveyJS survey" if source == "surveyjs" else "questionnaire"
-    flash(
-        f"Imported the {origin} as a draft with {count} question{'s' * (count != 1)}. "
-        "Check it, preview it, then publish.",
-        "success",
-    )
+    if source == "surveyjs":
+        imported = ngettext(
+            "Imported the SurveyJS survey as a draft with %(num)s question. "
+            "Check it, preview it, then publish.",
+            "Imported the SurveyJS survey as a draft with %(num)s questions. "
+            "Check it, preview it, then publish.",
+            count,
+        )
+    else:
+        imported = ngettext(
+            "Imported the questionnaire as a draft with %(num)s question. "
+            "Check it, preview it, then publish.",
+            "Imported the questionnaire as a draft with %(num)s questions. "
+            "Check it, preview it, then publish.",
+            count,
+        )
+    flash(imported, "success")
     if not report:
         return
-    flash(f"{len(report)} thing{'s' * (len(report) != 1)} did not come along:", "info")
+    flash(
+        ngettext(
+            "%(num)s thing did not come along:", "%(num)s things did not come along:", len(report)
+        ),
+        "info",
+    )
     budget = REPORT_CHARACTERS_SHOWN
     for shown, line in enumerate(report):
+        line = translated(line)
         budget -= len(line)
         if budget < 0:
-            flash(f"… and {len(report) - shown} more.", "info")
+            flash(_("… and %(count)s more.", count=len(report) - shown), "info")
             break
         flash(line, "info")
 
@@ -106,7 +165,7 @@ def _flash_report(questionnaire: Questionnaire, source: str, report: list[str]) 
 def import_questionnaire_page(journey_id: int):
     journey = get_or_404(Journey, journey_id)
     if not journey.stages:
-        flash("Add a stage to the journey before importing a questionnaire.", "error")
+        flash(_("Add a stage to the journey before importing a questionnaire."), "error")
         return redirect(url_for("design.journey", journey_id=journey.id))
     form = _import_form(journey)
     problem, fields, status = None, {}, 200
@@ -124,9 +183,13 @@ def import_questionnaire_page(journey_id: int):
             problem, status = str(error), error.status
         except ExchangeError as error:
             session.rollback()
-            problem, status = error.message, 422
+            problem, status = translated(error.message), 422
             # The message often names its one field already.
-            fields = {path: why for path, why in error.fields.items() if why not in problem}
+            fields = {
+                path: translated(why)
+                for path, why in error.fields.items()
+                if why not in error.message
+            }
         else:
             session.commit()
             _flash_report(result.questionnaire, result.source, result.report)

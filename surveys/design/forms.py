@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -19,29 +21,31 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..journey_templates import TEMPLATES
 from ..models import KINDS
+from ..privacy import CONTACT_MAX, PRIVACY_NOTE_MAX, RETENTION_MAX_DAYS, clean_contact
 from ..question_types import DESIGN_LIMITS as LIMITS
 from ..question_types import OPTIONS_TEXT_MAX, TYPES
 
-CHANNELS = [("digital", "Digital"), ("physical", "Physical"), ("human", "Human")]
+CHANNELS = [("digital", _l("Digital")), ("physical", _l("Physical")), ("human", _l("Human"))]
+# Each language named in itself, on every page.
 LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English")]
 KIND_LABELS = {
-    "csat": "CSAT (satisfaction, 1-5)",
-    "nps": "NPS (recommendation, 0-10)",
-    "ces": "CES (effort, 1-7)",
-    "interview": "Interview guide",
-    "custom": "Custom",
+    "csat": _l("CSAT (satisfaction, 1-5)"),
+    "nps": _l("NPS (recommendation, 0-10)"),
+    "ces": _l("CES (effort, 1-7)"),
+    "interview": _l("Interview guide"),
+    "custom": _l("Custom"),
 }
 TYPE_LABELS = {
     "nps": "NPS 0-10",
     "csat": "CSAT 1-5",
     "ces": "CES 1-7",
-    "rating": "Rating",
-    "likert": "Likert (agreement)",
-    "single_choice": "Single choice",
-    "multi_choice": "Multiple choice",
-    "short_text": "Short text",
-    "long_text": "Long text",
-    "emotion": "Emotion (how they felt)",
+    "rating": _l("Rating"),
+    "likert": _l("Likert (agreement)"),
+    "single_choice": _l("Single choice"),
+    "multi_choice": _l("Multiple choice"),
+    "short_text": _l("Short text"),
+    "long_text": _l("Long text"),
+    "emotion": _l("Emotion (how they felt)"),
 }
 
 
@@ -56,60 +60,110 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class JourneyForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=2000)])
     template = SelectField(
-        "Start from",
-        choices=options([(k, t.name) for k, t in TEMPLATES.items()] + [("", "An empty journey")]),
+        _l("Start from"),
+        choices=options(
+            [(k, t.name) for k, t in TEMPLATES.items()] + [("", _l("An empty journey"))]
+        ),
         default="five-stage",
     )
 
 
 class StageForm(FlaskForm):
-    key = StringField("Key", validators=[DataRequired(), Length(max=40)])
-    name_en = StringField("Name (English)", validators=[DataRequired(), Length(max=120)])
-    name_fr = StringField("Name (French)", validators=[DataRequired(), Length(max=120)])
-    customer_status = StringField("Customer status", validators=[Optional(), Length(max=120)])
-    goal = StringField("Customer's goal", validators=[Optional(), Length(max=500)])
-    kpi = StringField("Success metric", validators=[Optional(), Length(max=200)])
+    key = StringField(_l("Key"), validators=[DataRequired(), Length(max=40)])
+    name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=120)])
+    name_fr = StringField(_l("Name (French)"), validators=[DataRequired(), Length(max=120)])
+    customer_status = StringField(_l("Customer status"), validators=[Optional(), Length(max=120)])
+    goal = StringField(_l("Customer's goal"), validators=[Optional(), Length(max=500)])
+    kpi = StringField(_l("Success metric"), validators=[Optional(), Length(max=200)])
 
 
 class TouchpointForm(FlaskForm):
-    key = StringField("Key", validators=[DataRequired(), Length(max=40)])
-    name_en = StringField("Name (English)", validators=[DataRequired(), Length(max=120)])
-    name_fr = StringField("Name (French)", validators=[DataRequired(), Length(max=120)])
-    channel = SelectField("Channel", choices=options(CHANNELS))
-    stages = MultiCheckboxField("Stages", coerce=int)
-    is_moment_of_truth = BooleanField("Moment of truth")
+    key = StringField(_l("Key"), validators=[DataRequired(), Length(max=40)])
+    name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=120)])
+    name_fr = StringField(_l("Name (French)"), validators=[DataRequired(), Length(max=120)])
+    channel = SelectField(_l("Channel"), choices=options(CHANNELS))
+    stages = MultiCheckboxField(_l("Stages"), coerce=int)
+    is_moment_of_truth = BooleanField(_l("Moment of truth"))
 
 
 class QuestionnaireForm(FlaskForm):
-    stage = SelectField("Stage", coerce=int)
-    touchpoint = SelectField("Touchpoint", coerce=int)
-    kind = SelectField("Kind", choices=options((k, KIND_LABELS[k]) for k in KINDS))
+    stage = SelectField(_l("Stage"), coerce=int)
+    touchpoint = SelectField(_l("Touchpoint"), coerce=int)
+    kind = SelectField(_l("Kind"), choices=options((k, KIND_LABELS[k]) for k in KINDS))
     languages = MultiCheckboxField(
-        "Languages",
+        _l("Languages"),
         choices=options(LANGUAGE_CHOICES),
         default=["fr", "en"],
-        validators=[DataRequired("Choose at least one language.")],
+        validators=[DataRequired(_l("Choose at least one language."))],
     )
-    from_template = BooleanField("Start from the stage template", default=True)
+    from_template = BooleanField(_l("Start from the stage template"), default=True)
 
 
 class QuestionnaireSettingsForm(FlaskForm):
-    title_fr = StringField("Title (French)", validators=[Optional(), Length(max=LIMITS["title"])])
-    title_en = StringField("Title (English)", validators=[Optional(), Length(max=LIMITS["title"])])
+    title_fr = StringField(
+        _l("Title (French)"), validators=[Optional(), Length(max=LIMITS["title"])]
+    )
+    title_en = StringField(
+        _l("Title (English)"), validators=[Optional(), Length(max=LIMITS["title"])]
+    )
     intro_fr = TextAreaField(
-        "Introduction (French)", validators=[Optional(), Length(max=LIMITS["intro"])]
+        _l("Introduction (French)"), validators=[Optional(), Length(max=LIMITS["intro"])]
     )
     intro_en = TextAreaField(
-        "Introduction (English)", validators=[Optional(), Length(max=LIMITS["intro"])]
+        _l("Introduction (English)"), validators=[Optional(), Length(max=LIMITS["intro"])]
     )
     languages = MultiCheckboxField(
-        "Languages",
+        _l("Languages"),
         choices=options(LANGUAGE_CHOICES),
-        validators=[DataRequired("Choose at least one language.")],
+        validators=[DataRequired(_l("Choose at least one language."))],
     )
+    # What customers read about their data, under the form (surveys.privacy.notice).
+    privacy_note_fr = TextAreaField(
+        _l("Privacy note (French)"),
+        validators=[Optional(), Length(max=PRIVACY_NOTE_MAX)],
+        description=_l("Empty: customers read the default note shown below."),
+    )
+    privacy_note_en = TextAreaField(
+        _l("Privacy note (English)"),
+        validators=[Optional(), Length(max=PRIVACY_NOTE_MAX)],
+        description=_l("Empty: customers read the default note shown below."),
+    )
+    privacy_contact = StringField(
+        _l("Privacy contact"),
+        validators=[Optional(), Length(max=CONTACT_MAX)],
+        description=_l(
+            "An email address or an https:// page where customers ask about their data or "
+            "have it deleted; linked under the questionnaire."
+        ),
+    )
+    redact_pii = BooleanField(
+        _l("Replace emails, phone numbers, IBANs and card numbers in free text before storing"),
+        default=True,
+    )
+    retention_days = IntegerField(
+        _l("Keep responses for (days)"),
+        render_kw={"min": 1, "max": RETENTION_MAX_DAYS},
+        validators=[
+            Optional(),
+            NumberRange(
+                min=1,
+                max=RETENTION_MAX_DAYS,
+                message=_l("Between %(min)s and %(max)s days."),
+            ),
+        ],
+        description=_l("Empty: kept until erased. Older responses are deleted by the daily purge."),
+    )
+
+    def validate_privacy_contact(self, field) -> None:
+        cleaned = clean_contact(field.data)
+        if cleaned is None:
+            raise ValidationError(
+                _("Enter an email address or a web address starting with https://.")
+            )
+        field.data = cleaned
 
 
 def parse_options(text: str) -> list[dict]:
@@ -134,54 +188,56 @@ def format_options(options: list[dict]) -> str:
 
 class QuestionForm(FlaskForm):
     key = StringField(
-        "Key",
+        _l("Key"),
         validators=[DataRequired(), Length(max=40)],
-        description="Stable name used in exports and the API, e.g. why, nps.",
+        description=_l("Stable name used in exports and the API, e.g. why, nps."),
     )
-    type = SelectField("Type", choices=options((t, TYPE_LABELS[t]) for t in TYPES))
+    type = SelectField(_l("Type"), choices=options((t, TYPE_LABELS[t]) for t in TYPES))
     prompt_fr = TextAreaField(
-        "Question (French)", validators=[Optional(), Length(max=LIMITS["prompt"])]
+        _l("Question (French)"), validators=[Optional(), Length(max=LIMITS["prompt"])]
     )
     prompt_en = TextAreaField(
-        "Question (English)", validators=[Optional(), Length(max=LIMITS["prompt"])]
+        _l("Question (English)"), validators=[Optional(), Length(max=LIMITS["prompt"])]
     )
-    help_fr = StringField("Help text (French)", validators=[Optional(), Length(max=LIMITS["help"])])
+    help_fr = StringField(
+        _l("Help text (French)"), validators=[Optional(), Length(max=LIMITS["help"])]
+    )
     help_en = StringField(
-        "Help text (English)", validators=[Optional(), Length(max=LIMITS["help"])]
+        _l("Help text (English)"), validators=[Optional(), Length(max=LIMITS["help"])]
     )
-    required = BooleanField("Required")
+    required = BooleanField(_l("Required"))
     options = TextAreaField(
-        "Options",
+        _l("Options"),
         validators=[Optional(), Length(max=OPTIONS_TEXT_MAX)],
-        description="Choice questions: one per line, as value | English | Français.",
+        description=_l("Choice questions: one per line, as value | English | Français."),
     )
     scale = IntegerField(
-        "Scale points",
+        _l("Scale points"),
         validators=[Optional(), NumberRange(3, 10)],
-        description="Rating: 3 to 10; Likert: 5 or 7.",
+        description=_l("Rating: 3 to 10; Likert: 5 or 7."),
     )
     low_label_fr = StringField(
-        "Low end label (French)", validators=[Optional(), Length(max=LIMITS["end_label"])]
+        _l("Low end label (French)"), validators=[Optional(), Length(max=LIMITS["end_label"])]
     )
     low_label_en = StringField(
-        "Low end label (English)", validators=[Optional(), Length(max=LIMITS["end_label"])]
+        _l("Low end label (English)"), validators=[Optional(), Length(max=LIMITS["end_label"])]
     )
     high_label_fr = StringField(
-        "High end label (French)", validators=[Optional(), Length(max=LIMITS["end_label"])]
+        _l("High end label (French)"), validators=[Optional(), Length(max=LIMITS["end_label"])]
     )
     high_label_en = StringField(
-        "High end label (English)", validators=[Optional(), Length(max=LIMITS["end_label"])]
+        _l("High end label (English)"), validators=[Optional(), Length(max=LIMITS["end_label"])]
     )
-    touchpoint = SelectField("About the touchpoint", coerce=int)
+    touchpoint = SelectField(_l("About the touchpoint"), coerce=int)
 
     def validate_prompt_en(self, field):
         if not (field.data or "").strip() and not (self.prompt_fr.data or "").strip():
-            raise ValidationError("Write the question in at least one language.")
+            raise ValidationError(_("Write the question in at least one language."))
 
     def validate_options(self, field):
         choice = self.type.data in ("single_choice", "multi_choice")
         if choice and len(parse_options(field.data)) < 2:
-            raise ValidationError("Give at least two options, one per line.")
+            raise ValidationError(_("Give at least two options, one per line."))
 
     def to_spec(self) -> dict:
         settings = {}
@@ -217,8 +273,10 @@ class QuestionForm(FlaskForm):
         self.touchpoint.data = question.touchpoint_id or 0
 
 
-THEME_KEY_HINT = "lower_snake_case, e.g. store_parking; a default key adds keywords to that theme."
-KEYWORDS_HINT = (
+THEME_KEY_HINT = _l(
+    "lower_snake_case, e.g. store_parking; a default key adds keywords to that theme."
+)
+KEYWORDS_HINT = _l(
     "One per line: plain words or phrases; end a word with * for any ending (rembours*)."
 )
 MAX_KEYWORDS = 200
@@ -233,36 +291,41 @@ def parse_keywords(text: str | None) -> list[str]:
 def keyword_problem(keyword: str) -> str | None:
     """Why a researcher's keyword would not work as intended, or None."""
     if len(keyword) > 80:
-        return f"“{keyword[:20]}…” is too long (80 characters at most)."
+        return _("“%(start)s…” is too long (80 characters at most).", start=keyword[:20])
     if not any(c.isalnum() for c in keyword):
-        return f"“{keyword}” has no letter or digit."
+        return _("“%(keyword)s” has no letter or digit.", keyword=keyword)
     for word in keyword.split():
         if "*" in word.rstrip("*") or word.count("*") > 1:
-            return f"“{keyword}”: use * only once, at the end of a word."
+            return _("“%(keyword)s”: use * only once, at the end of a word.", keyword=keyword)
         if word.endswith("*") and sum(c.isalnum() for c in word) < 3:
-            return f"“{keyword}”: put at least 3 letters before the *, or it matches too much."
+            return _(
+                "“%(keyword)s”: put at least 3 letters before the *, or it matches too much.",
+                keyword=keyword,
+            )
     return None
 
 
 class ThemeForm(FlaskForm):
     key = StringField(
-        "Key", validators=[DataRequired(), Length(max=60)], description=THEME_KEY_HINT
+        _l("Key"), validators=[DataRequired(), Length(max=60)], description=THEME_KEY_HINT
     )
-    label_en = StringField("Name (English)", validators=[Optional(), Length(max=120)])
-    label_fr = StringField("Name (French)", validators=[Optional(), Length(max=120)])
-    description = TextAreaField("Description", validators=[Optional(), Length(max=1000)])
+    label_en = StringField(_l("Name (English)"), validators=[Optional(), Length(max=120)])
+    label_fr = StringField(_l("Name (French)"), validators=[Optional(), Length(max=120)])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=1000)])
     # No Optional(): it would stop the check that one of the two lists has a keyword.
     keywords_en = TextAreaField(
-        "Keywords (English)", validators=[Length(max=8000)], description=KEYWORDS_HINT
+        _l("Keywords (English)"), validators=[Length(max=8000)], description=KEYWORDS_HINT
     )
     keywords_fr = TextAreaField(
-        "Keywords (French)", validators=[Optional(), Length(max=8000)], description=KEYWORDS_HINT
+        _l("Keywords (French)"),
+        validators=[Optional(), Length(max=8000)],
+        description=KEYWORDS_HINT,
     )
 
     def validate_keywords_en(self, field):
         self._check_keywords(field)
         if not parse_keywords(field.data) and not parse_keywords(self.keywords_fr.data):
-            raise ValidationError("Give at least one keyword, in English or French.")
+            raise ValidationError(_("Give at least one keyword, in English or French."))
 
     def validate_keywords_fr(self, field):
         self._check_keywords(field)
@@ -271,7 +334,7 @@ class ThemeForm(FlaskForm):
     def _check_keywords(field):
         words = parse_keywords(field.data)
         if len(words) > MAX_KEYWORDS:
-            raise ValidationError(f"At most {MAX_KEYWORDS} keywords per language.")
+            raise ValidationError(_("At most %(count)s keywords per language.", count=MAX_KEYWORDS))
         problems = [p for p in map(keyword_problem, words) if p]
         if problems:
             raise ValidationError(problems[0])
@@ -301,7 +364,7 @@ class ThemeForm(FlaskForm):
         self.description.data = theme.description
 
 
-META_LINES_HINT = (
+META_LINES_HINT = _l(
     "One per line as name=value, e.g. order_id=A-42 or channel=store. They travel with the "
     "answer, so the journey map can be filtered by them."
 )
@@ -317,9 +380,11 @@ def parse_meta_lines(text: str | None) -> tuple[dict[str, str], list[str]]:
         name, equals, value = line.partition("=")
         name = name.strip()
         if not equals or not name:
-            problems.append(f"Line {number}: write name=value.")
+            problems.append(_("Line %(number)s: write name=value.", number=number))
         elif name in meta:
-            problems.append(f"Line {number}: {name[:40]} is already given.")
+            problems.append(
+                _("Line %(number)s: %(name)s is already given.", number=number, name=name[:40])
+            )
         else:
             meta[name] = value.strip()
     return meta, problems
@@ -329,25 +394,25 @@ class InvitationForm(FlaskForm):
     """One invitation; its rules are `check_request`'s, so the form only carries the values."""
 
     customer_ref = StringField(
-        "Customer reference",
-        description="Your order or customer number: it tells you whose answer it is.",
+        _l("Customer reference"),
+        description=_l("Your order or customer number: it tells you whose answer it is."),
     )
-    email = EmailField("Email", description="Optional: to email the invitation.")
+    email = EmailField(_l("Email"), description=_l("Optional: to email the invitation."))
     expires_on = DateField(
-        "Expires on",
+        _l("Expires on"),
         validators=[Optional()],
-        description="Optional: the link stops working at the end of that day (UTC).",
+        description=_l("Optional: the link stops working at the end of that day (UTC)."),
     )
     language = SelectField(
-        "Language",
+        _l("Language"),
         default="",
-        description="Of the email, and of the page when the browser does not say.",
+        description=_l("Of the email, and of the page when the browser does not say."),
     )
-    metadata = TextAreaField("Metadata", description=META_LINES_HINT)
+    metadata = TextAreaField(_l("Metadata"), description=META_LINES_HINT)
 
 
 class InvitationUploadForm(FlaskForm):
-    file = FileField("CSV file", validators=[FileRequired("Choose a CSV file to upload.")])
+    file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file to upload."))])
 
 
 class InvitationConfirmForm(FlaskForm):

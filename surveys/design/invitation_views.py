@@ -2,7 +2,8 @@
 
 CX leads read the list; researchers and admins create, export, email. Every rule on an
 invitation's fields is `check_request`'s (shared with the API), so the form, the CSV and
-the API refuse the same things with the same words.
+the API refuse the same things with the same words: English `Message`s, which these pages
+show in the researcher's language (`translated`) while the API keeps them in English.
 """
 
 from __future__ import annotations
@@ -24,16 +25,21 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import and_, func, or_, select, update
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from feedback.exports.cells import as_text
 from feedback.exports.csv_report import BOM
+from feedback.locale_format import number
 
 from ..auth import designer_required, reader_required
 from ..db import get_session
 from ..errors import MESSAGES
+from ..i18n import current_language
 from ..invitations import (
     InvitationError,
     check_request,
@@ -48,6 +54,7 @@ from ..invitations.mail import mail_enabled
 from ..invitations.qr import qr_filename, qr_svg
 from ..jobs import QueueUnavailable
 from ..jobs.mail_jobs import NothingSent, queue_invitation_emails
+from ..messages import Message, translated
 from ..models import Invitation, Questionnaire, utcnow
 from . import bp
 from .forms import (
@@ -62,6 +69,13 @@ from .journey_views import get_or_404
 
 PAGE_SIZE = 50
 STATUSES = ("created", "sent", "opened", "answered", "expired")
+STATUS_LABELS = {
+    "created": _l("created"),
+    "sent": _l("sent"),
+    "opened": _l("opened"),
+    "answered": _l("answered"),
+    "expired": _l("expired"),
+}
 ERRORS_SHOWN = 200  # a file with thousands of bad rows: the first ones say what to fix
 UPLOADS_REMEMBERED = 20
 # 10,000 rows with an email and a few metadata columns take 1-3 MB, over the app-wide 1 MiB
@@ -101,9 +115,9 @@ def too_large(error: RequestEntityTooLarge):
     questionnaire = get_session().get(Questionnaire, questionnaire_id or 0)
     may_upload = current_user.is_authenticated and current_user.can_design
     if request.endpoint in UPLOAD_ENDPOINTS and questionnaire is not None and may_upload:
-        message = (
-            f"The file is larger than {UPLOAD_MAX_BYTES // (1024 * 1024)} MB: split it into "
-            "smaller files."
+        message = _(
+            "The file is larger than %(size)s MB: split it into smaller files.",
+            size=UPLOAD_MAX_BYTES // (1024 * 1024),
         )
         return _upload_page(questionnaire, InvitationUploadForm(formdata=None), message, 413)
     title, message = MESSAGES[413]
@@ -166,6 +180,7 @@ def invitations(questionnaire_id: int):
         rows=[(i, status_of(i, now), invitation_link(i)) for i in rows],
         status=status,
         statuses=STATUSES,
+        status_labels=STATUS_LABELS,
         total=total,
         page=page,
         pages=pages,
@@ -179,7 +194,10 @@ def invitations(questionnaire_id: int):
 def _invitation_form(questionnaire: Questionnaire) -> InvitationForm:
     form = InvitationForm()
     names = dict(LANGUAGE_CHOICES)
-    unset = f"Not set: email in {names[questionnaire.languages[0]]}, page in the browser's"
+    unset = _(
+        "Not set: email in %(language)s, page in the browser's",
+        language=names[questionnaire.languages[0]],
+    )
     form.language.choices = options(
         [("", unset)] + [(lang, names[lang]) for lang in questionnaire.languages]
     )
@@ -214,7 +232,11 @@ def new_invitation(questionnaire_id: int):
         if checked is not None and not line_problems:
             (invitation,) = create_invitations(get_session(), questionnaire, [checked])
             flash(
-                f"Invitation created for {invitation.customer_ref}: {invitation_link(invitation)}",
+                _(
+                    "Invitation created for %(customer)s: %(link)s",
+                    customer=invitation.customer_ref,
+                    link=invitation_link(invitation),
+                ),
                 "success",
             )
             return redirect(url_for("design.invitations", questionnaire_id=questionnaire.id))
@@ -223,18 +245,26 @@ def new_invitation(questionnaire_id: int):
     ), (422 if request.method == "POST" else 200)
 
 
-def _show_on_form(form: InvitationForm, fields: dict[str, str]) -> str | None:
-    """Put each of check_request's messages next to its field; return one for the page."""
+def _show_on_form(form: InvitationForm, fields: dict[str, Message]) -> str | None:
+    """Put each of check_request's messages next to its field, in the page's language;
+    return one for the page."""
     problem = None
     for name, message in fields.items():
+        message = translated(message)
         if name in FORM_FIELD_OF:
             getattr(form, FORM_FIELD_OF[name]).errors = [message]
         elif name.startswith("metadata"):
             key = name.partition(".")[2]
-            form.metadata.errors = [*form.metadata.errors, f"{key}: {message}" if key else message]
+            if key:
+                message = _("%(where)s: %(problem)s", where=key, problem=message)
+            form.metadata.errors = [*form.metadata.errors, message]
         else:
             problem = message
     return problem
+
+
+def _count(n: int) -> str:
+    return number(n, 0, current_language())
 
 
 # --- a CSV of invitations -----------------------------------------------------------------
@@ -259,7 +289,16 @@ def _preview_page(questionnaire, parsed, content: str):
         "design/invitations_preview.html",
         q=questionnaire,
         parsed=parsed,
-        errors=parsed.errors[:ERRORS_SHOWN],
+        errors=[
+            {
+                "line": e.line,
+                # "row", "column 3" are words; a column's name is the file's own.
+                "field": translated(e.field),
+                "named": not isinstance(e.field, Message),
+                "message": translated(e.message),
+            }
+            for e in parsed.errors[:ERRORS_SHOWN]
+        ],
         more_errors=max(len(parsed.errors) - ERRORS_SHOWN, 0),
         confirm=confirm,
     ), (200 if parsed.ok else 422)
@@ -278,7 +317,7 @@ def upload_invitations(questionnaire_id: int):
     try:
         parsed = parse_invitations_csv(data, questionnaire)
     except UploadError as error:
-        return _upload_page(questionnaire, form, str(error), 400)
+        return _upload_page(questionnaire, form, translated(error.message), 400)
     # Decoded once more to send back: parse_invitations_csv accepted it as UTF-8.
     return _preview_page(questionnaire, parsed, data.decode("utf-8-sig"))
 
@@ -293,20 +332,30 @@ def confirm_invitations(questionnaire_id: int):
     key = form.upload_key.data or ""
     done = session.get("invitation_uploads", [])
     if key in done:  # the button sent twice, or the page sent again from the history
-        flash("These invitations were already created.", "info")
+        flash(_("These invitations were already created."), "info")
         return redirect(url_for("design.invitations", questionnaire_id=questionnaire.id), 303)
     content = form.content.data or ""
     try:
         # Checked again: the hidden field came back from the browser, and time has passed.
         parsed = parse_invitations_csv(content.encode("utf-8"), questionnaire)
     except UploadError as error:
-        return _upload_page(questionnaire, InvitationUploadForm(formdata=None), str(error), 400)
+        blank = InvitationUploadForm(formdata=None)
+        return _upload_page(questionnaire, blank, translated(error.message), 400)
     if not parsed.ok:
         return _preview_page(questionnaire, parsed, content)
     create_invitations(get_session(), questionnaire, parsed.requests)
     if key:
         session["invitation_uploads"] = [*done, key][-UPLOADS_REMEMBERED:]
-    flash(f"Created {len(parsed.requests):,} invitations.", "success")
+    created = len(parsed.requests)
+    flash(
+        ngettext(
+            "Created %(count)s invitation.",
+            "Created %(count)s invitations.",
+            created,
+            count=_count(created),
+        ),
+        "success",
+    )
     return redirect(url_for("design.invitations", questionnaire_id=questionnaire.id), 303)
 
 
@@ -373,7 +422,8 @@ def invitation_qr(questionnaire_id: int, invitation_id: int):
     if invitation.questionnaire_id != questionnaire.id:
         abort(404)
     svg = qr_svg(
-        invitation_link(invitation), title=f"Questionnaire link: {invitation.customer_ref}"
+        invitation_link(invitation),
+        title=_("Questionnaire link: %(customer)s", customer=invitation.customer_ref),
     )
     return send_file(
         io.BytesIO(svg),
@@ -401,29 +451,52 @@ def email_invitations(questionnaire_id: int):
         )
     )
     if not waiting:
-        flash("No invitation is waiting to be emailed.", "info")
+        flash(_("No invitation is waiting to be emailed."), "info")
         return back
     try:
         outcome = queue_invitation_emails(questionnaire.id)
     except QueueUnavailable:
-        flash("The job queue did not answer: nothing was emailed, try again in a minute.", "error")
+        flash(
+            _("The job queue did not answer: nothing was emailed, try again in a minute."),
+            "error",
+        )
         return back
     except NothingSent as error:  # inline: the server refused or could not be reached
         report = error.report
     else:
         if outcome.queued:
             flash(
-                f"Emailing {waiting:,} invitations in the background: each one's status "
-                "follows in the list below.",
+                ngettext(
+                    "Emailing %(count)s invitation in the background: its status follows in the "
+                    "list below.",
+                    "Emailing %(count)s invitations in the background: each one's status "
+                    "follows in the list below.",
+                    waiting,
+                    count=_count(waiting),
+                ),
                 "success",
             )
             return back
         report = outcome.result
     if report.failed:
         flash(
-            f"Emailed {report.sent} invitations; {report.failed} failed (the list says why).",
+            ngettext(
+                "Emailed %(sent)s invitations; %(count)s failed (the list says why).",
+                "Emailed %(sent)s invitations; %(count)s failed (the list says why).",
+                report.failed,
+                sent=_count(report.sent),
+                count=_count(report.failed),
+            ),
             "error",
         )
     else:
-        flash(f"Emailed {report.sent} invitations.", "success")
+        flash(
+            ngettext(
+                "Emailed %(count)s invitation.",
+                "Emailed %(count)s invitations.",
+                report.sent,
+                count=_count(report.sent),
+            ),
+            "success",
+        )
     return back

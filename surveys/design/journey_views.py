@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..auth import designer_required, reader_required
 from ..db import get_session
+from ..i18n import current_language
 from ..journey_templates import TEMPLATES
 from ..journeys import (
     JourneyError,
@@ -18,10 +20,12 @@ from ..journeys import (
     remove_stage,
     remove_touchpoint,
     slugify_key,
+    stage_key_taken,
+    touchpoint_key_taken,
 )
 from ..models import Journey, Questionnaire, Response, Stage, Touchpoint
 from . import bp
-from .forms import JourneyForm, StageForm, TouchpointForm, options
+from .forms import CHANNELS, JourneyForm, StageForm, TouchpointForm, options
 
 
 def get_or_404(model, object_id: int):
@@ -31,9 +35,16 @@ def get_or_404(model, object_id: int):
     return obj
 
 
+def _in_page_language(form) -> str:
+    """The name a stage or touchpoint form was given, in the page's language."""
+    names = {"en": form.name_en.data, "fr": form.name_fr.data}
+    return (names.get(current_language()) or form.name_en.data or "").strip()
+
+
 def _touchpoint_form(journey: Journey, **kwargs) -> TouchpointForm:
     form = TouchpointForm(**kwargs)
-    form.stages.choices = options((s.id, s.name_en) for s in journey.stages)
+    language = current_language()
+    form.stages.choices = options((s.id, s.name(language)) for s in journey.stages)
     return form
 
 
@@ -47,7 +58,7 @@ def new_journey():
             session, form.name.data, form.template.data or None, form.description.data or ""
         )
         session.commit()
-        flash(f"Journey “{journey.name}” created.", "success")
+        flash(_("Journey “%(name)s” created.", name=journey.name), "success")
         return redirect(url_for("design.journey", journey_id=journey.id))
     return render_template("design/journey_new.html", form=form, templates=TEMPLATES), (
         422 if form.errors else 200
@@ -78,6 +89,7 @@ def journey(journey_id: int):
         counts=counts,
         stage_form=StageForm(prefix="stage"),
         touchpoint_form=_touchpoint_form(journey, prefix="tp"),
+        channel_names=dict(CHANNELS),
     )
 
 
@@ -87,12 +99,12 @@ def edit_journey(journey_id: int):
     journey = get_or_404(Journey, journey_id)
     name = request.form.get("name", "").strip()
     if not name or len(name) > 200:
-        flash("A journey needs a name of at most 200 characters.", "error")
+        flash(_("A journey needs a name of at most 200 characters."), "error")
         return redirect(url_for("design.journey", journey_id=journey.id))
     journey.name = name
     journey.description = request.form.get("description", "")[:2000]
     get_session().commit()
-    flash("Journey saved.", "success")
+    flash(_("Journey saved."), "success")
     return redirect(url_for("design.journey", journey_id=journey.id))
 
 
@@ -116,10 +128,10 @@ def create_stage(journey_id: int):
                 form.kpi.data or "",
             )
             get_session().commit()
-            flash(f"Stage “{form.name_en.data}” added.", "success")
+            flash(_("Stage “%(name)s” added.", name=_in_page_language(form)), "success")
             return redirect(url_for("design.journey", journey_id=journey.id))
         except JourneyError as error:
-            form.key.errors = [str(error)]
+            form.key.errors = [error.translated()]
     return render_template("design/stage_form.html", journey=journey, form=form, stage=None), 422
 
 
@@ -134,14 +146,14 @@ def edit_stage(stage_id: int):
             check_key(key)
             other = stage.journey.stage_by_key(key)
             if other is not None and other is not stage:
-                raise JourneyError(f"This journey already has a stage with the key “{key}”.")
+                raise JourneyError(stage_key_taken(key))
             form.populate_obj(stage)
             stage.key = key
             get_session().commit()
-            flash("Stage saved.", "success")
+            flash(_("Stage saved."), "success")
             return redirect(url_for("design.journey", journey_id=stage.journey_id))
         except JourneyError as error:
-            form.key.errors = [str(error)]
+            form.key.errors = [error.translated()]
     status = 422 if request.method == "POST" else 200
     return render_template(
         "design/stage_form.html", journey=stage.journey, form=form, stage=stage
@@ -165,10 +177,10 @@ def delete_stage(stage_id: int):
     try:
         remove_stage(get_session(), stage)
         get_session().commit()
-        flash("Stage removed.", "success")
+        flash(_("Stage removed."), "success")
     except JourneyError as error:
         get_session().rollback()
-        flash(str(error), "error")
+        flash(error.translated(), "error")
     return redirect(url_for("design.journey", journey_id=journey_id))
 
 
@@ -193,10 +205,10 @@ def create_touchpoint(journey_id: int):
                 form.is_moment_of_truth.data,
             )
             get_session().commit()
-            flash(f"Touchpoint “{form.name_en.data}” added.", "success")
+            flash(_("Touchpoint “%(name)s” added.", name=_in_page_language(form)), "success")
             return redirect(url_for("design.journey", journey_id=journey.id))
         except JourneyError as error:
-            form.key.errors = [str(error)]
+            form.key.errors = [error.translated()]
     return render_template(
         "design/touchpoint_form.html", journey=journey, form=form, touchpoint=None
     ), 422
@@ -216,7 +228,7 @@ def edit_touchpoint(touchpoint_id: int):
             check_key(key)
             other = journey.touchpoint_by_key(key)
             if other is not None and other is not touchpoint:
-                raise JourneyError(f"This journey already has a touchpoint with the key “{key}”.")
+                raise JourneyError(touchpoint_key_taken(key))
             touchpoint.key = key
             touchpoint.name_en = form.name_en.data.strip()
             touchpoint.name_fr = form.name_fr.data.strip()
@@ -224,10 +236,10 @@ def edit_touchpoint(touchpoint_id: int):
             touchpoint.is_moment_of_truth = form.is_moment_of_truth.data
             touchpoint.stages = [s for s in journey.stages if s.id in (form.stages.data or [])]
             get_session().commit()
-            flash("Touchpoint saved.", "success")
+            flash(_("Touchpoint saved."), "success")
             return redirect(url_for("design.journey", journey_id=journey.id))
         except JourneyError as error:
-            form.key.errors = [str(error)]
+            form.key.errors = [error.translated()]
     status = 422 if request.method == "POST" else 200
     return render_template(
         "design/touchpoint_form.html", journey=journey, form=form, touchpoint=touchpoint
@@ -255,8 +267,8 @@ def delete_touchpoint(touchpoint_id: int):
     try:
         remove_touchpoint(get_session(), touchpoint)
         get_session().commit()
-        flash("Touchpoint removed.", "success")
+        flash(_("Touchpoint removed."), "success")
     except JourneyError as error:
         get_session().rollback()
-        flash(str(error), "error")
+        flash(error.translated(), "error")
     return redirect(url_for("design.journey", journey_id=journey_id))

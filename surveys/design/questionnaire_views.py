@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
+from .. import privacy
 from ..auth import designer_required, reader_required
 from ..db import get_session
 from ..design_service import (
@@ -19,13 +21,23 @@ from ..design_service import (
     update_question,
     version_has_answers,
 )
+from ..i18n import current_language, keep_remembered_language
 from ..models import Journey, Questionnaire, Response
 from ..question_types import parse_form
 from ..respond.messages import choose_language, translator
 from ..respond.routes import render_survey
 from . import bp
-from .forms import QuestionForm, QuestionnaireForm, QuestionnaireSettingsForm, options
+from .forms import (
+    TYPE_LABELS,
+    QuestionForm,
+    QuestionnaireForm,
+    QuestionnaireSettingsForm,
+    options,
+)
 from .journey_views import get_or_404
+
+# The survey page (and its preview) draws its privacy note and contact link with it.
+bp.add_app_template_global(privacy.notice, "privacy_notice")
 
 
 def public_url(questionnaire: Questionnaire) -> str:
@@ -33,10 +45,11 @@ def public_url(questionnaire: Questionnaire) -> str:
 
 
 def _questionnaire_form(journey: Journey) -> QuestionnaireForm:
+    language = current_language()
     form = QuestionnaireForm()
-    form.stage.choices = options((s.id, s.name_en) for s in journey.stages)
+    form.stage.choices = options((s.id, s.name(language)) for s in journey.stages)
     form.touchpoint.choices = options(
-        [(0, "— The whole stage —")] + [(t.id, t.name_en) for t in journey.touchpoints]
+        [(0, _("— The whole stage —"))] + [(t.id, t.name(language)) for t in journey.touchpoints]
     )
     if request.method == "GET" and "stage" in request.args:
         form.stage.data = request.args.get("stage", type=int)
@@ -48,7 +61,7 @@ def _questionnaire_form(journey: Journey) -> QuestionnaireForm:
 def new_questionnaire(journey_id: int):
     journey = get_or_404(Journey, journey_id)
     if not journey.stages:
-        flash("Add a stage to the journey before designing a questionnaire.", "error")
+        flash(_("Add a stage to the journey before designing a questionnaire."), "error")
         return redirect(url_for("design.journey", journey_id=journey.id))
     form = _questionnaire_form(journey)
     if form.validate_on_submit():
@@ -65,7 +78,7 @@ def new_questionnaire(journey_id: int):
             from_template=form.from_template.data,
         )
         session.commit()
-        flash("Questionnaire created as a draft. Check it, preview it, then publish.", "success")
+        flash(_("Questionnaire created as a draft. Check it, preview it, then publish."), "success")
         return redirect(url_for("design.questionnaire", questionnaire_id=questionnaire.id))
     return render_template("design/questionnaire_new.html", journey=journey, form=form), (
         422 if form.errors else 200
@@ -82,6 +95,7 @@ def questionnaire(questionnaire_id: int):
         q=questionnaire,
         public_url=public_url(questionnaire),
         has_answers=has_answers,
+        type_labels=TYPE_LABELS,
     )
 
 
@@ -94,24 +108,40 @@ def questionnaire_settings(questionnaire_id: int):
         for lang in ("en", "fr"):
             getattr(form, f"title_{lang}").data = questionnaire.title.get(lang, "")
             getattr(form, f"intro_{lang}").data = questionnaire.intro.get(lang, "")
+            note = (questionnaire.privacy_note or {}).get(lang, "")
+            getattr(form, f"privacy_note_{lang}").data = note
         form.languages.data = list(questionnaire.languages)
+        form.privacy_contact.data = questionnaire.privacy_contact or ""
+        form.redact_pii.data = questionnaire.redact_pii
+        form.retention_days.data = questionnaire.retention_days
     if form.validate_on_submit():
         questionnaire.title = {"en": form.title_en.data or "", "fr": form.title_fr.data or ""}
         questionnaire.intro = {"en": form.intro_en.data or "", "fr": form.intro_fr.data or ""}
         questionnaire.languages = [lang for lang in ("fr", "en") if lang in form.languages.data]
+        notes = {"fr": form.privacy_note_fr.data, "en": form.privacy_note_en.data}
+        questionnaire.privacy_note = {k: v.strip() for k, v in notes.items() if (v or "").strip()}
+        questionnaire.privacy_contact = form.privacy_contact.data or None
+        questionnaire.redact_pii = bool(form.redact_pii.data)
+        questionnaire.retention_days = form.retention_days.data
         get_session().commit()
-        flash("Settings saved.", "success")
+        flash(_("Settings saved."), "success")
         return redirect(url_for("design.questionnaire", questionnaire_id=questionnaire.id))
-    return render_template("design/questionnaire_settings.html", q=questionnaire, form=form), (
-        422 if form.errors else 200
-    )
+    # The default note as customers would read it with the settings saved as they are now.
+    default_notes = {lang: privacy.default_note(questionnaire, lang) for lang in ("fr", "en")}
+    return render_template(
+        "design/questionnaire_settings.html",
+        q=questionnaire,
+        form=form,
+        default_notes=default_notes,
+    ), (422 if form.errors else 200)
 
 
 def _question_form(questionnaire: Questionnaire) -> QuestionForm:
+    language = current_language()
     form = QuestionForm()
     form.touchpoint.choices = options(
-        [(0, "— Same as the questionnaire —")]
-        + [(t.id, t.name_en) for t in questionnaire.journey.touchpoints]
+        [(0, _("— Same as the questionnaire —"))]
+        + [(t.id, t.name(language)) for t in questionnaire.journey.touchpoints]
     )
     return form
 
@@ -125,11 +155,11 @@ def new_question(questionnaire_id: int):
         try:
             add_question(get_session(), questionnaire, form.to_spec())
             get_session().commit()
-            flash("Question added.", "success")
+            flash(_("Question added."), "success")
             return redirect(url_for("design.questionnaire", questionnaire_id=questionnaire.id))
         except DesignError as error:
             get_session().rollback()
-            form.key.errors = [str(error)]
+            form.key.errors = [error.translated()]
     return render_template(
         "design/question_form.html", q=questionnaire, form=form, question=None
     ), (422 if request.method == "POST" else 200)
@@ -141,7 +171,7 @@ def edit_question(questionnaire_id: int, key: str):
     questionnaire = get_or_404(Questionnaire, questionnaire_id)
     question = question_by_key(questionnaire.current_version, key)
     if question is None:
-        flash("That question is no longer in the questionnaire.", "error")
+        flash(_("That question is no longer in the questionnaire."), "error")
         return redirect(url_for("design.questionnaire", questionnaire_id=questionnaire.id))
     form = _question_form(questionnaire)
     if request.method == "GET":
@@ -150,11 +180,11 @@ def edit_question(questionnaire_id: int, key: str):
         try:
             update_question(get_session(), questionnaire, key, form.to_spec())
             get_session().commit()
-            flash("Question saved.", "success")
+            flash(_("Question saved."), "success")
             return redirect(url_for("design.questionnaire", questionnaire_id=questionnaire.id))
         except DesignError as error:
             get_session().rollback()
-            form.key.errors = [str(error)]
+            form.key.errors = [error.translated()]
     return render_template(
         "design/question_form.html", q=questionnaire, form=form, question=question
     ), (422 if request.method == "POST" else 200)
@@ -171,7 +201,7 @@ def move_question_view(questionnaire_id: int, key: str):
         get_session().commit()
     except DesignError as error:
         get_session().rollback()
-        flash(str(error), "error")
+        flash(error.translated(), "error")
     return redirect(url_for("design.questionnaire", questionnaire_id=questionnaire.id))
 
 
@@ -182,10 +212,10 @@ def delete_question(questionnaire_id: int, key: str):
     try:
         remove_question(get_session(), questionnaire, key)
         get_session().commit()
-        flash("Question removed.", "success")
+        flash(_("Question removed."), "success")
     except DesignError as error:
         get_session().rollback()
-        flash(str(error), "error")
+        flash(error.translated(), "error")
     return redirect(url_for("design.questionnaire", questionnaire_id=questionnaire.id))
 
 
@@ -196,9 +226,9 @@ def publish_questionnaire(questionnaire_id: int):
     try:
         publish(questionnaire)
         get_session().commit()
-        flash(f"Published. Its public link: {public_url(questionnaire)}", "success")
+        flash(_("Published. Its public link: %(url)s", url=public_url(questionnaire)), "success")
     except DesignError as error:
-        flash(str(error), "error")
+        flash(error.translated(), "error")
     return redirect(url_for("design.questionnaire", questionnaire_id=questionnaire.id))
 
 
@@ -208,7 +238,7 @@ def close_questionnaire(questionnaire_id: int):
     questionnaire = get_or_404(Questionnaire, questionnaire_id)
     close(questionnaire)
     get_session().commit()
-    flash("Closed: the public link now says the questionnaire is closed.", "success")
+    flash(_("Closed: the public link now says the questionnaire is closed."), "success")
     return redirect(url_for("design.questionnaire", questionnaire_id=questionnaire.id))
 
 
@@ -218,12 +248,12 @@ def delete_questionnaire(questionnaire_id: int):
     questionnaire = get_or_404(Questionnaire, questionnaire_id)
     session = get_session()
     if session.scalar(select(Response.id).where(Response.questionnaire_id == questionnaire.id)):
-        flash("This questionnaire has responses: close it instead of deleting it.", "error")
+        flash(_("This questionnaire has responses: close it instead of deleting it."), "error")
         return redirect(url_for("design.questionnaire", questionnaire_id=questionnaire.id))
     journey_id = questionnaire.journey_id
     session.delete(questionnaire)
     session.commit()
-    flash("Questionnaire deleted.", "success")
+    flash(_("Questionnaire deleted."), "success")
     return redirect(url_for("design.journey", journey_id=journey_id))
 
 
@@ -233,6 +263,7 @@ def preview(questionnaire_id: int):
     """The page exactly as the customer sees it; posting checks answers but saves nothing."""
     questionnaire = get_or_404(Questionnaire, questionnaire_id)
     language = choose_language(questionnaire.languages)
+    keep_remembered_language()  # previewing the French version keeps the researcher's English
     t = translator(language)
     if request.method == "POST":
         form = request.form.to_dict(flat=False)

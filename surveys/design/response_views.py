@@ -5,12 +5,14 @@ from __future__ import annotations
 import secrets
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..auth import designer_required, reader_required
 from ..db import get_session
+from ..i18n import current_language
 from ..jobs.scoring_jobs import score_inline, score_later
 from ..models import Answer, Questionnaire, Response
 from ..question_types import EMOTION_CHOICES, parse_form
@@ -87,7 +89,7 @@ def new_interview(questionnaire_id: int):
         errors = parsed.errors
         interviewee = request.form.get("interviewee", "").strip()[:200]
         if not errors and not parsed.values:
-            errors = {"_form": "Write at least one note before saving the interview."}
+            errors = {"_form": _("Write at least one note before saving the interview.")}
         if not errors:
             response, new = store_response(
                 get_session(),
@@ -102,7 +104,7 @@ def new_interview(questionnaire_id: int):
             )
             if new and not score_inline():
                 score_later(response)
-            flash("Interview notes saved.", "success")
+            flash(_("Interview notes saved."), "success")
             return redirect(url_for("design.response", response_id=response.id))
     return render_template(
         "design/interview.html",
@@ -113,5 +115,5 @@ def new_interview(questionnaire_id: int):
         language=language,
         emotion_choices=EMOTION_CHOICES,
         submission_key=secrets.token_hex(16),
-        t=translator("en"),
+        t=translator(current_language()),  # the respondent's error messages, in the page's
     ), (422 if errors else 200)

@@ -6,12 +6,16 @@ import re
 from collections import Counter
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+
+from feedback.locale_format import number
 
 from .. import scoring
 from ..auth import designer_required, reader_required
 from ..db import get_session
+from ..i18n import current_language
 from ..jobs import QueueUnavailable, background_enabled
 from ..jobs.scoring_jobs import queue_rescore
 from ..models import Answer, AnswerTheme, Journey, Response, TextAnalysis, Theme
@@ -40,6 +44,14 @@ def readable_pattern(pattern: str) -> str:
     for regex, replacement in _READABLE:
         pattern = regex.sub(replacement, pattern)
     return " ".join(pattern.split())
+
+
+# The codebook's own words for a bad key (feedback.text.codebook), shown in the page's language.
+INVALID_KEY = re.compile(r"^invalid theme key: (?P<key>.*) \(use lower_snake_case\)$", re.S)
+
+
+def _count(n: int) -> str:
+    return number(n, 0, current_language())
 
 
 def inline_rescore_limit() -> int:
@@ -92,15 +104,20 @@ def themes():
 def _check(form: ThemeForm, data: dict, is_new_key: bool) -> bool:
     """Validate through the codebook itself; put any problem on the form's fields."""
     if not scoring.analysis_available():
-        form.key.errors = ["The text analysis is not installed: themes cannot be checked."]
+        form.key.errors = [_("The text analysis is not installed: themes cannot be checked.")]
         return False
     try:
         scoring.CodebookTheme.from_dict(data)
     except ValueError as error:
-        form.key.errors = [str(error).replace("invalid theme key", "Invalid key")]
+        bad_key = INVALID_KEY.match(str(error))
+        form.key.errors = [
+            _("Invalid key: %(key)s (use lower_snake_case)", key=bad_key["key"])
+            if bad_key
+            else str(error)  # the codebook's own words, in English
+        ]
         return False
     if is_new_key and not data["label"]:
-        form.label_en.errors = ["Name the new theme, in English or French."]
+        form.label_en.errors = [_("Name the new theme, in English or French.")]
         return False
     return True
 
@@ -145,10 +162,12 @@ def new_theme():
                 session.commit()
             except IntegrityError:  # the same key saved by someone else meanwhile
                 session.rollback()
-                form.key.errors = ["This key was just added: open it from the list to edit it."]
+                form.key.errors = [_("This key was just added: open it from the list to edit it.")]
             else:
-                what = "Keywords added to" if existing or in_default else "Theme added:"
-                flash(f"{what} {data['key']}.", "success")
+                if existing or in_default:
+                    flash(_("Keywords added to %(key)s.", key=data["key"]), "success")
+                else:
+                    flash(_("Theme added: %(key)s.", key=data["key"]), "success")
                 return redirect(url_for("design.themes"))
     return _page(form, 422)
 
@@ -170,7 +189,7 @@ def edit_theme(theme_id: int):
                 theme.description = data["description"]
                 theme.keywords = data["keywords"]
                 get_session().commit()
-                flash(f"Theme {theme.key} saved.", "success")
+                flash(_("Theme %(key)s saved.", key=theme.key), "success")
                 return redirect(url_for("design.themes"))
     status = 422 if request.method == "POST" else 200
     return render_template("design/theme_form.html", form=form, theme=theme), status
@@ -184,7 +203,7 @@ def delete_theme(theme_id: int):
     key = theme.key
     session.delete(theme)
     session.commit()
-    flash(f"Theme {key} deleted.", "success")
+    flash(_("Theme %(key)s deleted.", key=key), "success")
     return redirect(url_for("design.themes"))
 
 
@@ -194,31 +213,47 @@ def rescore_themes():
     """Re-score the answers the codebook change made stale, when there are few enough."""
     session = get_session()
     if not scoring.analysis_available():
-        flash("The text analysis is not installed.", "error")
+        flash(_("The text analysis is not installed."), "error")
         return redirect(url_for("design.themes"))
     stale = scoring.count_to_score(session, False)
     if background_enabled():  # a worker takes any number, batch by batch
         try:
             outcome = queue_rescore()
         except QueueUnavailable:
-            flash(f"The job queue did not answer: run `{RESCORE_COMMAND}` instead.", "error")
-        else:
-            already = " (a re-scoring was already under way)" if outcome.already_pending else ""
-            flash(
-                f"Re-scoring {stale:,} answers in the background{already}: "
-                "reload this page to follow.",
-                "success",
+            message = _(
+                "The job queue did not answer: run `%(command)s` instead.", command=RESCORE_COMMAND
             )
+            flash(message, "error")
+        else:
+            if outcome.already_pending:
+                message = _(
+                    "Re-scoring %(count)s answers in the background (a re-scoring was already "
+                    "under way): reload this page to follow.",
+                    count=_count(stale),
+                )
+            else:
+                message = _(
+                    "Re-scoring %(count)s answers in the background: reload this page to follow.",
+                    count=_count(stale),
+                )
+            flash(message, "success")
         return redirect(url_for("design.themes"))
     if stale > inline_rescore_limit():
         flash(
-            f"{stale:,} answers are out of date: too many to re-score here. "
-            f"Run `{RESCORE_COMMAND}` on the server.",
+            _(
+                "%(count)s answers are out of date: too many to re-score here. "
+                "Run `%(command)s` on the server.",
+                count=_count(stale),
+                command=RESCORE_COMMAND,
+            ),
             "error",
         )
         return redirect(url_for("design.themes"))
     done = queue_rescore().result  # inline: in this request, as before
-    flash(f"Re-scored {done:,} answers with the current codebook.", "success")
+    flash(
+        _("Re-scored %(count)s answers with the current codebook.", count=_count(done)),
+        "success",
+    )
     return redirect(url_for("design.themes"))
 
 

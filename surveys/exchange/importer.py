@@ -8,9 +8,10 @@ from typing import Literal
 from sqlalchemy.orm import Session
 
 from ..design_service import DesignError, add_question, create_questionnaire
+from ..messages import N_, Message
 from ..models import Journey, Questionnaire, Stage, Touchpoint
 from .native import FORMAT, read_questionnaire
-from .spec import ExchangeError, QuestionnaireSpec, shown
+from .spec import ExchangeError, QuestionnaireSpec, refused, shown
 from .surveyjs import from_surveyjs
 
 Source = Literal["parcours", "surveyjs"]
@@ -19,22 +20,26 @@ Source = Literal["parcours", "surveyjs"]
 @dataclass
 class ImportResult:
     questionnaire: Questionnaire
-    report: list[str] = field(default_factory=list)  # what did not come along, one line each
+    # What did not come along, one line each: English `Message`s (pages translate them).
+    report: list[Message] = field(default_factory=list)
     source: Source = "parcours"
 
 
 def detect_source(data) -> Source:
     """Ours carries a `format`; a SurveyJS survey has pages or elements."""
     if not isinstance(data, dict):
-        raise ExchangeError.at("$", "a questionnaire file is a JSON object.")
+        raise ExchangeError.at("$", N_("a questionnaire file is a JSON object."))
     if "format" in data:
         return "parcours"
     if any(name in data for name in ("pages", "elements", "questions")):
         return "surveyjs"
     raise ExchangeError(
-        f"This is neither a Parcours questionnaire (“format”: “{FORMAT}”) "
-        "nor a SurveyJS survey (“pages”).",
-        {"format": "missing: not a Parcours questionnaire nor a SurveyJS survey."},
+        N_(
+            "This is neither a Parcours questionnaire (“format”: “%(format)s”) "
+            "nor a SurveyJS survey (“pages”).",
+            format=FORMAT,
+        ),
+        {"format": N_("missing: not a Parcours questionnaire nor a SurveyJS survey.")},
     )
 
 
@@ -42,23 +47,28 @@ def _chosen_key(override, from_file: str | None, name: str) -> str | None:
     if override is None or override == "":
         return from_file
     if not isinstance(override, str):
-        raise ExchangeError.at(name, "should be a key.")
+        raise ExchangeError.at(name, N_("should be a key."))
     return override
 
 
 def _stage(journey: Journey, key: str | None) -> Stage:
     if not key:
         raise ExchangeError(
-            "A SurveyJS survey has no journey stage: choose the stage it belongs to.",
-            {"stage": "choose a stage of the journey."},
+            N_("A SurveyJS survey has no journey stage: choose the stage it belongs to."),
+            {"stage": N_("choose a stage of the journey.")},
         )
     stage = journey.stage_by_key(key)
     if stage is None:
-        known = ", ".join(s.key for s in journey.stages) or "none yet"
+        known = ", ".join(s.key for s in journey.stages) or N_("none yet")
         raise ExchangeError(
-            f"The journey “{journey.name}” has no stage “{shown(key)}” (its stages: {known}). "
-            "Add it to the journey, or choose another stage.",
-            {"stage": f"no stage “{shown(key)}” in this journey."},
+            N_(
+                "The journey “%(journey)s” has no stage “%(key)s” (its stages: %(known)s). "
+                "Add it to the journey, or choose another stage.",
+                journey=journey.name,
+                key=shown(key),
+                known=known,
+            ),
+            {"stage": N_("no stage “%(key)s” in this journey.", key=shown(key))},
         )
     return stage
 
@@ -69,21 +79,35 @@ def _touchpoint(journey: Journey, key: str | None, path: str) -> Touchpoint | No
     touchpoint = journey.touchpoint_by_key(key)
     if touchpoint is None:
         raise ExchangeError(
-            f"The journey “{journey.name}” has no touchpoint “{shown(key)}”. "
-            "Add it to the journey, or choose another touchpoint.",
-            {path: f"no touchpoint “{shown(key)}” in this journey."},
+            N_(
+                "The journey “%(journey)s” has no touchpoint “%(key)s”. "
+                "Add it to the journey, or choose another touchpoint.",
+                journey=journey.name,
+                key=shown(key),
+            ),
+            {path: N_("no touchpoint “%(key)s” in this journey.", key=shown(key))},
         )
     return touchpoint
 
 
-def _placement_notes(spec: QuestionnaireSpec, stage: Stage, touchpoint) -> list[str]:
+def _placement_notes(spec: QuestionnaireSpec, stage: Stage, touchpoint) -> list[Message]:
     notes = []
     if spec.stage and spec.stage != stage.key:
-        notes.append(f"Placed in the stage “{stage.key}” instead of the file's “{spec.stage}”.")
+        notes.append(
+            N_(
+                "Placed in the stage “%(chosen)s” instead of the file's “%(file)s”.",
+                chosen=stage.key,
+                file=spec.stage,
+            )
+        )
     chosen = touchpoint.key if touchpoint else None
     if spec.touchpoint and spec.touchpoint != chosen:
         notes.append(
-            f"Placed at the touchpoint “{chosen}” instead of the file's “{spec.touchpoint}”."
+            N_(
+                "Placed at the touchpoint “%(chosen)s” instead of the file's “%(file)s”.",
+                chosen=chosen,
+                file=spec.touchpoint,
+            )
         )
     return notes
 
@@ -123,7 +147,12 @@ def import_questionnaire(
     if any(spec.title.values()) or source == "parcours":
         questionnaire.title = spec.title
     else:  # keep the stage template's title rather than an unnamed questionnaire
-        report.append(f"The survey has no title: it is called “{questionnaire.title_in('en')}”.")
+        report.append(
+            N_(
+                "The survey has no title: it is called “%(title)s”.",
+                title=questionnaire.title_in("en"),
+            )
+        )
     questionnaire.intro = spec.intro
     try:
         for question, where in zip(spec.questions, question_touchpoints, strict=True):
@@ -131,5 +160,5 @@ def import_questionnaire(
     except DesignError as error:  # checked above already; never leave half a questionnaire
         session.delete(questionnaire)
         session.flush()
-        raise ExchangeError(str(error), {"questions": str(error)}) from None
+        raise ExchangeError(refused(error), {"questions": refused(error)}) from None
     return ImportResult(questionnaire=questionnaire, report=report, source=source)

@@ -8,6 +8,7 @@ in docs/exchange.md.
 from __future__ import annotations
 
 from ..journeys import JourneyError, check_key
+from ..messages import N_
 from ..models import KINDS, Question, Questionnaire
 from ..question_types import CHOICE_TYPES, SCALE_SIZES, SCORE_TYPES, TYPES
 from .spec import (
@@ -21,6 +22,7 @@ from .spec import (
     integer,
     mapping,
     option_problem,
+    refused,
     sequence,
     shown,
     text,
@@ -115,7 +117,12 @@ def _no_other_fields(data: dict, allowed: set[str], path: str) -> None:
     if unknown:
         where = f"{path}.{shown(unknown[0])}" if path else shown(unknown[0])
         raise ExchangeError.at(
-            where, f"is not a field of version {FORMAT_VERSION} of the {FORMAT} format."
+            where,
+            N_(
+                "is not a field of version %(version)s of the %(format)s format.",
+                version=FORMAT_VERSION,
+                format=FORMAT,
+            ),
         )
 
 
@@ -131,11 +138,11 @@ def _localized(value, path: str, limit: int) -> dict[str, str]:
 
 def _key(value, path: str) -> str:
     if not isinstance(value, str):
-        raise ExchangeError.at(path, "should be a key such as “purchase”.")
+        raise ExchangeError.at(path, N_("should be a key such as “purchase”."))
     try:
         return check_key(value)
     except JourneyError as error:
-        raise ExchangeError.at(path, str(error)) from None
+        raise ExchangeError.at(path, refused(error)) from None
 
 
 def _optional_key(value, path: str) -> str | None:
@@ -145,7 +152,7 @@ def _optional_key(value, path: str) -> str | None:
 def _read_options(value, qtype: str, path: str) -> list[dict]:
     options = sequence(value if value is not None else [], path)
     if options and qtype not in CHOICE_TYPES:
-        raise ExchangeError.at(path, "only single and multiple choice questions have options.")
+        raise ExchangeError.at(path, N_("only single and multiple choice questions have options."))
     read = []
     for index, option in enumerate(options):
         where = f"{path}[{index}]"
@@ -157,7 +164,7 @@ def _read_options(value, qtype: str, path: str) -> list[dict]:
         option_value = option_value.strip()
         label = {lang: label[lang].strip() for lang in LANGUAGES}
         if not option_value:
-            raise ExchangeError.at(f"{where}.value", "is empty.")
+            raise ExchangeError.at(f"{where}.value", N_("is empty."))
         for name, part in (
             ("value", option_value),
             ("label.en", label["en"]),
@@ -175,13 +182,15 @@ def _read_settings(value, qtype: str, path: str) -> dict:
     read = {}
     if "scale" in settings:
         if qtype not in SCALE_SIZES:
-            raise ExchangeError.at(f"{path}.scale", "only rating and likert questions have one.")
+            raise ExchangeError.at(
+                f"{path}.scale", N_("only rating and likert questions have one.")
+            )
         read["scale"] = integer(settings["scale"], f"{path}.scale")
     for end in ("low_label", "high_label"):
         if end not in settings:
             continue
         if qtype not in SCORE_TYPES:
-            raise ExchangeError.at(f"{path}.{end}", "only scored questions have end labels.")
+            raise ExchangeError.at(f"{path}.{end}", N_("only scored questions have end labels."))
         label = _localized(settings[end], f"{path}.{end}", MAX_LENGTH["end_label"])
         if any(label.values()):
             read[end] = label
@@ -195,11 +204,15 @@ def _read_question(value, path: str) -> QuestionSpec:
     if qtype not in TYPES:
         raise ExchangeError.at(
             f"{path}.type",
-            f"“{shown(qtype)}” is not a question type; expected one of {', '.join(TYPES)}.",
+            N_(
+                "“%(type)s” is not a question type; expected one of %(types)s.",
+                type=shown(qtype),
+                types=", ".join(TYPES),
+            ),
         )
     required = data.get("required", False)
     if not isinstance(required, bool):
-        raise ExchangeError.at(f"{path}.required", "should be true or false.")
+        raise ExchangeError.at(f"{path}.required", N_("should be true or false."))
     question = QuestionSpec(
         key=_key(data.get("key"), f"{path}.key"),
         type=qtype,
@@ -216,9 +229,9 @@ def _read_question(value, path: str) -> QuestionSpec:
 def _read_languages(value) -> list[str]:
     languages = sequence(value, "languages")
     if not languages or any(lang not in LANGUAGES for lang in languages):
-        raise ExchangeError.at("languages", "should list “fr”, “en” or both.")
+        raise ExchangeError.at("languages", N_("should list “fr”, “en” or both."))
     if len(set(languages)) != len(languages):
-        raise ExchangeError.at("languages", "lists a language twice.")
+        raise ExchangeError.at("languages", N_("lists a language twice."))
     return list(languages)
 
 
@@ -235,17 +248,21 @@ def _read_journey(value) -> dict | None:
 
 def _read_version(data: dict) -> None:
     if data.get("format") != FORMAT:
-        raise ExchangeError.at("format", f"should be “{FORMAT}”.")
+        raise ExchangeError.at("format", N_("should be “%(format)s”.", format=FORMAT))
     if "version" not in data:
-        raise ExchangeError.at("version", "is missing.")
+        raise ExchangeError.at("version", N_("is missing."))
     version = integer(data["version"], "version")
     if version > FORMAT_VERSION:
         raise ExchangeError.at(
             "version",
-            f"{version} was written by a newer Parcours; this one reads up to {FORMAT_VERSION}.",
+            N_(
+                "%(version)s was written by a newer Parcours; this one reads up to %(ours)s.",
+                version=version,
+                ours=FORMAT_VERSION,
+            ),
         )
     if version < 1:
-        raise ExchangeError.at("version", "should be 1 or more.")
+        raise ExchangeError.at("version", N_("should be 1 or more."))
 
 
 def read_questionnaire(data) -> QuestionnaireSpec:
@@ -254,13 +271,13 @@ def read_questionnaire(data) -> QuestionnaireSpec:
     Raises ExchangeError naming the first field that is wrong.
     """
     if not isinstance(data, dict):
-        raise ExchangeError.at("$", "a questionnaire file is a JSON object.")
+        raise ExchangeError.at("$", N_("a questionnaire file is a JSON object."))
     _read_version(data)
     _no_other_fields(data, TOP_FIELDS, "")
     if data.get("kind") not in KINDS:
-        raise ExchangeError.at("kind", f"should be one of {', '.join(KINDS)}.")
+        raise ExchangeError.at("kind", N_("should be one of %(kinds)s.", kinds=", ".join(KINDS)))
     if "stage" not in data:
-        raise ExchangeError.at("stage", "is missing: give the key of the journey stage.")
+        raise ExchangeError.at("stage", N_("is missing: give the key of the journey stage."))
     questions = sequence(data.get("questions"), "questions")
     if len(questions) > MAX_QUESTIONS:
         raise too_many_questions(len(questions))
@@ -269,7 +286,8 @@ def read_questionnaire(data) -> QuestionnaireSpec:
         question = _read_question(value, f"questions[{index}]")
         if any(q.key == question.key for q in read):
             raise ExchangeError.at(
-                f"questions[{index}].key", f"another question already has the key “{question.key}”."
+                f"questions[{index}].key",
+                N_("another question already has the key “%(key)s”.", key=question.key),
             )
         read.append(question)
     return QuestionnaireSpec(

@@ -3,6 +3,9 @@
 Both readers (our JSON, SurveyJS) produce a `QuestionnaireSpec`; the importer turns it into
 a draft through `design_service`. Lengths mirror the editor's forms (`design/forms.py`),
 so an imported questionnaire can always be opened and saved again in the editor.
+
+Messages are English `Message`s: the API returns them as they are, the import page shows
+them in the researcher's language (`translated()`).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import math
 from dataclasses import dataclass, field
 
 from ..design_service import DesignError, validate_question
+from ..messages import N_, Message
 from ..question_types import DESIGN_LIMITS, OPTIONS_TEXT_MAX
 
 LANGUAGES = ("en", "fr")
@@ -26,14 +30,20 @@ class ExchangeError(ValueError):
     `fields` maps JSON-path-like names (`questions[3].type`) to what is wrong there.
     """
 
-    def __init__(self, message: str, fields: dict[str, str] | None = None):
+    def __init__(self, message: Message, fields: dict[str, Message] | None = None):
         super().__init__(message)
         self.message = message
         self.fields = dict(fields or {})
 
     @classmethod
-    def at(cls, path: str, problem: str) -> ExchangeError:
-        return cls(f"{path}: {problem}", {path: problem})
+    def at(cls, path: str, problem: Message) -> ExchangeError:
+        return cls(N_("%(where)s: %(problem)s", where=path, problem=problem), {path: problem})
+
+
+def refused(error: ValueError) -> Message:
+    """Another module's refusal (a `JourneyError`, a `DesignError`): its English, and its
+    translation when it carries one (`message`)."""
+    return Message.of(str(error), getattr(error, "message", None))
 
 
 @dataclass
@@ -80,44 +90,47 @@ def text(value, path: str, limit: int, *, optional: bool = False) -> str:
     if value is None and optional:
         return ""
     if not isinstance(value, str):
-        raise ExchangeError.at(path, "should be text.")
+        raise ExchangeError.at(path, N_("should be text."))
     if "\x00" in value:  # no database stores U+0000 in text
-        raise ExchangeError.at(path, "contains a NUL character.")
+        raise ExchangeError.at(path, N_("contains a NUL character."))
     if len(value) > limit:
-        raise ExchangeError.at(path, f"is {len(value)} characters long; at most {limit}.")
+        raise ExchangeError.at(
+            path,
+            N_("is %(length)s characters long; at most %(limit)s.", length=len(value), limit=limit),
+        )
     return value
 
 
 def integer(value, path: str) -> int:
     """A whole number; 5.0 counts, True and NaN do not."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ExchangeError.at(path, "should be a whole number.")
+        raise ExchangeError.at(path, N_("should be a whole number."))
     if isinstance(value, float) and (not math.isfinite(value) or not value.is_integer()):
-        raise ExchangeError.at(path, "should be a whole number.")
+        raise ExchangeError.at(path, N_("should be a whole number."))
     return int(value)
 
 
 def mapping(value, path: str) -> dict:
     if not isinstance(value, dict):
-        raise ExchangeError.at(path, "should be an object.")
+        raise ExchangeError.at(path, N_("should be an object."))
     return value
 
 
 def sequence(value, path: str) -> list:
     if not isinstance(value, list):
-        raise ExchangeError.at(path, "should be a list.")
+        raise ExchangeError.at(path, N_("should be a list."))
     return value
 
 
-def option_problem(value: str) -> str | None:
+def option_problem(value: str) -> Message | None:
     """Why the editor could not write this option back, or None.
 
     The editor edits options as `value | English | Français` lines.
     """
     if "|" in value:
-        return "contains “|”, which the editor uses to separate an option's parts."
+        return N_("contains “|”, which the editor uses to separate an option's parts.")
     if "\n" in value or "\r" in value:
-        return "contains a line break."
+        return N_("contains a line break.")
     return None
 
 
@@ -132,16 +145,21 @@ def checked_by_editor(question: QuestionSpec, path: str) -> QuestionSpec:
     try:
         cleaned = validate_question(question.design_fields())
     except DesignError as error:
-        raise ExchangeError.at(path, str(error)) from None
+        raise ExchangeError.at(path, refused(error)) from None
     question.prompt = cleaned["prompt"]
     question.options = cleaned["options"]
     question.settings = cleaned["settings"]
     if len(question.options) > MAX_OPTIONS:
-        raise ExchangeError.at(f"{path}.options", f"has more than {MAX_OPTIONS} options.")
+        raise ExchangeError.at(
+            f"{path}.options", N_("has more than %(count)s options.", count=MAX_OPTIONS)
+        )
     if options_text_length(question.options) > MAX_OPTIONS_TEXT:
         raise ExchangeError.at(
             f"{path}.options",
-            f"are longer than the editor's {MAX_OPTIONS_TEXT} characters; shorten them.",
+            N_(
+                "are longer than the editor's %(count)s characters; shorten them.",
+                count=MAX_OPTIONS_TEXT,
+            ),
         )
     return question
 
@@ -153,4 +171,7 @@ def shown(value, limit: int = 40) -> str:
 
 
 def too_many_questions(count: int) -> ExchangeError:
-    return ExchangeError.at("questions", f"has {count} questions; at most {MAX_QUESTIONS}.")
+    return ExchangeError.at(
+        "questions",
+        N_("has %(count)s questions; at most %(limit)s.", count=count, limit=MAX_QUESTIONS),
+    )

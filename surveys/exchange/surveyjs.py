@@ -8,6 +8,7 @@ choices: see docs/exchange.md.
 
 from __future__ import annotations
 
+from ..messages import N_, Message
 from ..models import Question, Questionnaire
 from ..question_types import EMOTION_CHOICES, EMOTIONS, LONG_TEXT_MAX, SHORT_TEXT_MAX, end_labels
 from ..question_types import scale_of as scale_of_type
@@ -18,20 +19,23 @@ CHOICE_ELEMENTS = {"single_choice": "radiogroup", "multi_choice": "checkbox"}
 TEXT_ELEMENTS = {"short_text": ("text", SHORT_TEXT_MAX), "long_text": ("comment", LONG_TEXT_MAX)}
 
 
-def from_surveyjs(data) -> tuple[QuestionnaireSpec, list[str]]:
+def from_surveyjs(data) -> tuple[QuestionnaireSpec, list[Message]]:
     """Our questions from a SurveyJS survey, and one report line per thing left behind.
 
     Raises ExchangeError when the survey cannot be read at all, or nothing in it maps.
     """
     if not isinstance(data, dict):
-        raise ExchangeError.at("$", "a SurveyJS survey is a JSON object.")
+        raise ExchangeError.at("$", N_("a SurveyJS survey is a JSON object."))
     reader = SurveyReader(data)
     spec = reader.read()
     if not spec.questions:
-        reasons = " ".join(reader.report[:5]) or "It has no elements."
+        reasons = Message.joined(reader.report[:5]) if reader.report else N_("It has no elements.")
         raise ExchangeError(
-            f"No element of this SurveyJS survey maps to a Parcours question. {reasons}",
-            {"pages": "no element maps to a Parcours question."},
+            N_(
+                "No element of this SurveyJS survey maps to a Parcours question. %(reasons)s",
+                reasons=reasons,
+            ),
+            {"pages": N_("no element maps to a Parcours question.")},
         )
     return spec, reader.report
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from ..journeys import slugify_key
+from ..messages import N_, Message
 from ..question_types import EMOTIONS, END_LABELS
 from .spec import (
     LANGUAGES,
@@ -62,13 +63,17 @@ def _whole(value) -> int | None:
     return int(value)
 
 
+def _not_imported(who: Message, why: Message) -> Message:
+    return N_("Element %(who)s not imported — %(why)s.", who=who, why=why)
+
+
 class SurveyReader:
     def __init__(self, survey: dict):
         # Plain texts are in SurveyJS's default locale, English, unless the survey says fr.
         self.default_language = "fr" if survey.get("locale") == "fr" else "en"
         self.survey = survey
         self.questions: list[QuestionSpec] = []
-        self.report: list[str] = []
+        self.report: list[Message] = []  # in English; the import page translates it
         self.other_locales: set[str] = set()
         self.seen = 0
 
@@ -82,7 +87,7 @@ class SurveyReader:
             texts[self.default_language] = text(str(value), path, limit).strip()
             return texts
         if not isinstance(value, dict):
-            raise ExchangeError.at(path, "should be text, or texts per language.")
+            raise ExchangeError.at(path, N_("should be text, or texts per language."))
         for locale in value:
             if locale in LANGUAGES:
                 texts[locale] = text(value[locale], f"{path}.{locale}", limit).strip()
@@ -105,20 +110,23 @@ class SurveyReader:
             survey,
             {"title", "description", "pages", "elements", "questions", "locale"},
             SURVEY_WHY_NOT,
-            "Survey",
+            N_("Survey"),
         )
         if survey.get("pages") is None:  # a survey without pages is one page
             self.container(survey, "", 0)
         for index, page in enumerate(sequence(survey.get("pages") or [], "pages")):
             path = f"pages[{index}]"
             page = mapping(page, path)
-            who = f"Page “{shown(page.get('name', index + 1))}”"
+            who = N_("Page “%(name)s”", name=shown(page.get("name", index + 1)))
             self.audit(page, {"name", "elements", "questions"}, CONTAINER_WHY_NOT, who)
             self.container(page, path, 0)
         if self.other_locales:
             self.report.append(
-                f"Texts in {', '.join(sorted(self.other_locales))} not imported — "
-                "Parcours questionnaires are in French and English."
+                N_(
+                    "Texts in %(locales)s not imported — "
+                    "Parcours questionnaires are in French and English.",
+                    locales=", ".join(sorted(self.other_locales)),
+                )
             )
         title = self.localized(survey.get("title"), "title", MAX_LENGTH["title"])
         texts = [title] + [q.prompt for q in self.questions]
@@ -139,7 +147,7 @@ class SurveyReader:
             self.seen += 1
             if self.seen > MAX_ELEMENTS:
                 raise ExchangeError.at(
-                    element_path, f"a survey has at most {MAX_ELEMENTS} elements."
+                    element_path, N_("a survey has at most %(count)s elements.", count=MAX_ELEMENTS)
                 )
             element = mapping(element, element_path)
             if element.get("type") != "panel":
@@ -147,39 +155,53 @@ class SurveyReader:
                 continue
             if depth >= MAX_PANEL_DEPTH:
                 raise ExchangeError.at(
-                    element_path, f"panels are nested more than {MAX_PANEL_DEPTH} deep."
+                    element_path,
+                    N_("panels are nested more than %(count)s deep.", count=MAX_PANEL_DEPTH),
                 )
-            who = f"Panel “{shown(element.get('name', ''))}”"
+            who = N_("Panel “%(name)s”", name=shown(element.get("name", "")))
             self.audit(element, {"type", "name", "elements", "questions"}, CONTAINER_WHY_NOT, who)
             self.container(element, element_path, depth + 1)
 
-    def audit(self, obj: dict, used: set[str], why_not: dict[str, str], who: str) -> None:
+    def audit(self, obj: dict, used: set[str], why_not: dict[str, Message], who: Message) -> None:
         """One report line per reason, naming every property left behind for it."""
-        left: dict[str, list[str]] = {}
+        left: dict[Message, list[str]] = {}
         for name in obj:
             if name in used or (name == "visible" and obj[name] is not False):
                 continue
             left.setdefault(why_not.get(name, DISPLAY), []).append(shown(name))
         for why, names in left.items():
-            self.report.append(f"{who}: {', '.join(names)} not imported — {why}.")
+            self.report.append(
+                N_(
+                    "%(who)s: %(names)s not imported — %(why)s.",
+                    who=who,
+                    names=", ".join(names),
+                    why=why,
+                )
+            )
 
     # Questions
 
     def element(self, element: dict, path: str) -> None:
         kind = element.get("type")
-        kind = kind if isinstance(kind, str) else "no type"
+        kind = shown(kind) if isinstance(kind, str) else N_("no type")
         name = element.get("name")
         if isinstance(name, int | float) and not isinstance(name, bool):
             name = str(name)
         if not isinstance(name, str) or not name.strip():
             name = f"question{len(self.questions) + 1}"
-            self.report.append(f"The element at {path} is called “{name}” — it has no name.")
-        who = f"“{shown(name)}” ({shown(kind)})"
+            self.report.append(
+                N_(
+                    "The element at %(path)s is called “%(name)s” — it has no name.",
+                    path=path,
+                    name=name,
+                )
+            )
+        who = N_("“%(name)s” (%(kind)s)", name=shown(name), kind=kind)
         readers = {"rating": self.rating, "text": self.free_text, "comment": self.free_text}
         reader = readers.get(kind) or (self.choice if kind in CHOICE_TYPES else None)
         if reader is None:
-            why = UNMAPPED_ELEMENTS.get(kind, "Parcours has no equivalent element")
-            self.report.append(f"Element {who} not imported — {why}.")
+            why = UNMAPPED_ELEMENTS.get(kind, N_("Parcours has no equivalent element"))
+            self.report.append(_not_imported(who, why))
             return
         built = reader(element, path, name, who)
         if built is None:
@@ -189,26 +211,36 @@ class SurveyReader:
         question.required = element.get("isRequired") is True
         if not isinstance(element.get("isRequired", False), bool):
             self.report.append(
-                f"Question {who}: isRequired “{shown(element['isRequired'])}” not imported — "
-                "it should be true or false; the question is optional."
+                N_(
+                    "Question %(who)s: isRequired “%(value)s” not imported — "
+                    "it should be true or false; the question is optional.",
+                    who=who,
+                    value=shown(element["isRequired"]),
+                )
             )
         try:
             checked_by_editor(question, path)
         except ExchangeError as error:
-            problem = next(iter(error.fields.values()), str(error))
-            self.report.append(f"Element {who} not imported — {problem[:1].lower()}{problem[1:]}")
+            problem = next(iter(error.fields.values()), error.message)
+            self.report.append(
+                N_(
+                    "Element %(who)s not imported — %(problem)s",
+                    who=who,
+                    problem=problem.with_lower_first(),
+                )
+            )
             return
         self.audit(
             element,
             {"type", "name", "title", "description", "isRequired"} | used,
             WHY_NOT,
-            f"Question {who}",
+            N_("Question %(who)s", who=who),
         )
         if len(self.questions) == MAX_QUESTIONS:
             raise too_many_questions(MAX_QUESTIONS + 1)
         self.questions.append(question)
 
-    def key_for(self, name: str, who: str) -> str:
+    def key_for(self, name: str, who: Message) -> str:
         """The name as our key rule wants it, with a suffix when another question has it."""
         taken = {q.key for q in self.questions}
         base = key = slugify_key(name)
@@ -218,9 +250,18 @@ class SurveyReader:
             key = base[: 40 - len(suffix)] + suffix
             number += 1
         if key != base:
-            self.report.append(f"Question {who}: key “{key}” — “{base}” is already taken.")
+            self.report.append(
+                N_(
+                    "Question %(who)s: key “%(key)s” — “%(base)s” is already taken.",
+                    who=who,
+                    key=key,
+                    base=base,
+                )
+            )
         elif key != name:
-            self.report.append(f"Question {who}: key “{key}” — keys are a-z, 0-9 and _.")
+            self.report.append(
+                N_("Question %(who)s: key “%(key)s” — keys are a-z, 0-9 and _.", who=who, key=key)
+            )
         return key
 
     def question(self, element: dict, path: str, name: str, qtype: str) -> QuestionSpec:
@@ -242,11 +283,11 @@ class SurveyReader:
         if len(options) < 2:
             source = next((p for p in ("choicesByUrl", "choicesFromQuestion") if p in element), "")
             why = (
-                f"its choices come from {source}, which is not imported"
+                N_("its choices come from %(source)s, which is not imported", source=source)
                 if source
-                else "a choice question needs at least two choices"
+                else N_("a choice question needs at least two choices")
             )
-            self.report.append(f"Element {who} not imported — {why}.")
+            self.report.append(_not_imported(who, why))
             return None
         # Our emotion question, exported as a radio group of its eight emotions, comes back.
         if qtype == "single_choice" and sorted(o["value"] for o in options) == sorted(EMOTIONS):
@@ -255,9 +296,9 @@ class SurveyReader:
         question.options = options
         return question, {"choices"}
 
-    def options(self, choices, path: str, who: str) -> list[dict]:
+    def options(self, choices, path: str, who: Message) -> list[dict]:
         options: list[dict] = []
-        notes: list[str] = []  # each ends with why, as report lines do
+        notes: list[Message] = []  # each ends with why, as report lines do
         for index, item in enumerate(sequence(choices if choices is not None else [], path)):
             where = f"{path}[{index}]"
             label = None
@@ -268,27 +309,46 @@ class SurveyReader:
                     label = self.localized(item["text"], f"{where}.text", limit)
                 if extra := sorted(set(item) - {"value", "text"}):
                     notes.append(
-                        f"{', '.join(map(shown, extra))} of choice {index + 1} not imported — "
-                        "an option has a value and a text"
+                        N_(
+                            "%(names)s of choice %(number)s not imported — "
+                            "an option has a value and a text",
+                            names=", ".join(map(shown, extra)),
+                            number=index + 1,
+                        )
                     )
             else:
                 value = item
             if isinstance(value, bool) or not isinstance(value, str | int | float):
-                notes.append(f"choice {index + 1} not imported — it has no text or number value")
+                notes.append(
+                    N_(
+                        "choice %(number)s not imported — it has no text or number value",
+                        number=index + 1,
+                    )
+                )
                 continue
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
             raw = str(value)
             value = text(_one_line(raw), f"{where}.value", MAX_LENGTH["option_value"])
             if not value or any(o["value"] == value for o in options):
-                notes.append(f"choice “{shown(raw)}” not imported — it is empty or repeated")
+                notes.append(
+                    N_(
+                        "choice “%(value)s” not imported — it is empty or repeated",
+                        value=shown(raw),
+                    )
+                )
                 continue
             if label is None or not any(label.values()):  # SurveyJS shows the value then
                 label = {**{lang: "" for lang in LANGUAGES}, self.default_language: value}
             if any(c in part for part in (raw, *label.values()) for c in "|\r\n"):
-                notes.append(f"choice “{shown(raw)}” changed — an option is one line, without “|”")
+                notes.append(
+                    N_(
+                        "choice “%(value)s” changed — an option is one line, without “|”",
+                        value=shown(raw),
+                    )
+                )
             options.append({"value": value, "label": {k: _one_line(v) for k, v in label.items()}})
-        self.report.extend(f"Question {who}: {note}." for note in notes)
+        self.report.extend(N_("Question %(who)s: %(note)s.", who=who, note=note) for note in notes)
         return options
 
     def free_text(self, element: dict, path: str, name: str, who: str):
@@ -296,13 +356,22 @@ class SurveyReader:
         input_type = element.get("inputType", "text")
         if element["type"] == "text" and input_type != "text":
             self.report.append(
-                f"Question {who}: inputType “{shown(input_type)}” not imported — "
-                "answers are checked as plain text."
+                N_(
+                    "Question %(who)s: inputType “%(value)s” not imported — "
+                    "answers are checked as plain text.",
+                    who=who,
+                    value=shown(input_type),
+                )
             )
         if "maxLength" in element and element["maxLength"] != limit:
             self.report.append(
-                f"Question {who}: maxLength {shown(element['maxLength'])} not imported — "
-                f"answers can be up to {limit} characters."
+                N_(
+                    "Question %(who)s: maxLength %(value)s not imported — "
+                    "answers can be up to %(limit)s characters.",
+                    who=who,
+                    value=shown(element["maxLength"]),
+                    limit=limit,
+                )
             )
         return self.question(element, path, name, qtype), {"inputType", "maxLength"}
 
@@ -323,10 +392,13 @@ class SurveyReader:
         texts = " ".join(t for x in [question.prompt, *ends] for t in x.values())
         question.type, size = rating_type(scale, name, texts)
         if question.type is None:
-            self.report.append(
-                f"Element {who} not imported — a scale from {scale[0]} to {scale[1]} has no "
-                "equivalent (ratings go from 1 to 3…10, NPS from 0 to 10)."
+            why = N_(
+                "a scale from %(low)s to %(high)s has no equivalent "
+                "(ratings go from 1 to 3…10, NPS from 0 to 10)",
+                low=scale[0],
+                high=scale[1],
             )
+            self.report.append(_not_imported(who, why))
             return None
         if size:
             question.settings["scale"] = size
@@ -349,22 +421,26 @@ class SurveyReader:
                     break
                 numbers.append(number)
             if not numbers or numbers != list(range(numbers[0], numbers[0] + len(numbers))):
-                self.report.append(
-                    f"Element {who} not imported — its rateValues are not whole numbers in a row."
-                )
+                why = N_("its rateValues are not whole numbers in a row")
+                self.report.append(_not_imported(who, why))
                 return None
             if any(
                 isinstance(i, dict) and i.get("text") not in (None, str(i.get("value")))
                 for i in items
             ):
                 self.report.append(
-                    f"Question {who}: texts of rateValues not imported — the scale shows numbers."
+                    N_(
+                        "Question %(who)s: texts of rateValues not imported — "
+                        "the scale shows numbers.",
+                        who=who,
+                    )
                 )
             return numbers[0], numbers[-1]
         low = integer(element.get("rateMin", 1), f"{path}.rateMin")
         step = integer(element.get("rateStep", 1), f"{path}.rateStep")
         if step != 1:
-            self.report.append(f"Element {who} not imported — rateStep {step}: scales count by 1.")
+            why = N_("rateStep %(step)s: scales count by 1", step=step)
+            self.report.append(_not_imported(who, why))
             return None
         if "rateMax" in element:
             return low, integer(element["rateMax"], f"{path}.rateMax")

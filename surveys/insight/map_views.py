@@ -6,17 +6,20 @@ from types import EllipsisType
 
 from flask import Response as HttpResponse
 from flask import render_template, request
+from flask_babel import gettext as _
 
 from feedback.charts import emotion_curve_svg
 from feedback.filters import FilterError, Filters
 from feedback.journey_map import drill_down, drop_off, emotion_curve, journey_map
+from feedback.pain_points import theme_labels
 
 from ..auth import reader_required
 from ..db import get_read_session, get_session
 from ..design.journey_views import get_or_404
+from ..i18n import current_language
 from ..models import Journey
 from . import bp
-from .filter_form import filter_form_context, form_state, read_view
+from .filter_form import explain, filter_form_context, form_state, read_view
 
 MAX_PAGE = 100_000
 
@@ -30,10 +33,11 @@ def journey_map_page(journey_id: int):
     except FilterError as error:
         return render_template(
             "insight/journey_map.html",
-            error=str(error),
+            error=explain(error),
             form=form_state(Filters()),
             **filter_form_context(journey, "insight.journey_map_page", with_min_n=True),
         ), 400
+    language = current_language()
     session = get_read_session()  # a replica when there is one: the heaviest read
     result = journey_map(session, journey, view.filters, view.min_n)
     return render_template(
@@ -41,8 +45,10 @@ def journey_map_page(journey_id: int):
         error=None,
         map=result,
         view=view,
-        drop_offs=drop_off(session, journey, view.filters),
+        drop_offs=drop_off(session, journey, view.filters, language=language),
         form=form_state(view.filters),
+        touchpoint_names={t.id: t.name(language) for t in journey.touchpoints},
+        theme_names=theme_labels(session, language),
         **filter_form_context(journey, "insight.journey_map_page", with_min_n=True),
     )
 
@@ -54,9 +60,12 @@ def emotion_curve_chart(journey_id: int):
     try:
         view = read_view(journey)
     except FilterError as error:
-        return HttpResponse(str(error), 400, mimetype="text/plain")
-    curve = emotion_curve(get_read_session(), journey, view.filters)
-    svg = emotion_curve_svg([p.stage_name for p in curve], [p.sentiment for p in curve])
+        return HttpResponse(explain(error), 400, mimetype="text/plain")
+    language = current_language()
+    curve = emotion_curve(get_read_session(), journey, view.filters, language)
+    svg = emotion_curve_svg(
+        [p.stage_name for p in curve], [p.sentiment for p in curve], _, language
+    )
     return HttpResponse(svg, mimetype="image/svg+xml")
 
 
@@ -68,7 +77,7 @@ def _place(journey: Journey) -> tuple[int | None, int | None | EllipsisType]:
     if stage_arg:
         stage_id = int(stage_arg) if stage_arg.isdigit() and len(stage_arg) < 10 else -1
         if stage_id not in {s.id for s in journey.stages}:
-            raise FilterError("Unknown stage for this journey.")
+            raise FilterError(_("Unknown stage for this journey."))
     touchpoint_arg = request.args.get("touchpoint", "").strip()
     if not touchpoint_arg:
         return stage_id, ...
@@ -78,7 +87,7 @@ def _place(journey: Journey) -> tuple[int | None, int | None | EllipsisType]:
         int(touchpoint_arg) if touchpoint_arg.isdigit() and len(touchpoint_arg) < 10 else -1
     )
     if touchpoint_id not in {t.id for t in journey.touchpoints}:
-        raise FilterError("Unknown touchpoint for this journey.")
+        raise FilterError(_("Unknown touchpoint for this journey."))
     return stage_id, touchpoint_id
 
 
@@ -91,7 +100,7 @@ def map_answers(journey_id: int):
         stage_id, touchpoint_id = _place(journey)
     except FilterError as error:
         return render_template(
-            "insight/answers.html", journey=journey, error=str(error), found=None
+            "insight/answers.html", journey=journey, error=explain(error), found=None
         ), 400
     theme = request.args.get("theme", "").strip()[:60] or None
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
@@ -107,6 +116,7 @@ def map_answers(journey_id: int):
     }
     if theme:
         place["theme"] = theme
+    language = current_language()
     return render_template(
         "insight/answers.html",
         journey=journey,
@@ -118,6 +128,7 @@ def map_answers(journey_id: int):
         touchpoint=next((t for t in journey.touchpoints if t.id == touchpoint_id), None),
         whole_stage=touchpoint_id is None,
         theme=theme,
-        stage_names={s.id: s.name_en for s in journey.stages},
-        touchpoint_names={t.id: t.name_en for t in journey.touchpoints},
+        stage_names={s.id: s.name(language) for s in journey.stages},
+        touchpoint_names={t.id: t.name(language) for t in journey.touchpoints},
+        theme_names=theme_labels(session, language),
     )

@@ -5,6 +5,7 @@ through `check_request`, so a CSV row is refused for the same reasons, with the 
 messages, as the form and the API. A problem with the file as a whole (encoding, no
 `customer_ref` column, too many rows) raises `UploadError` with one message saying what to
 do; problems of rows and column names are collected so the researcher fixes them in one go.
+Messages are English `Message`s, which the upload page shows in its reader's language.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from ..input_guard import clean_text
+from ..messages import N_, Count, Message
 from ..models import Questionnaire, utcnow
 from .service import (
     META_KEY,
@@ -29,7 +32,7 @@ MAX_ROWS = 10_000
 PREVIEW_ROWS = 10
 INVITATION_COLUMNS = ("customer_ref", "email", "expires_at", "language")
 _SQUEEZED_COLUMNS = {name.replace("_", ""): name for name in INVITATION_COLUMNS}
-SAVE_AS_UTF8 = (
+SAVE_AS_UTF8 = N_(
     "In Excel, save it as “CSV UTF-8 (comma delimited)”; in LibreOffice, choose the "
     "character set “Unicode (UTF-8)”; then upload it again."
 )
@@ -40,14 +43,18 @@ BARE_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 class UploadError(ValueError):
     """The whole file is refused; the message says what to do about it."""
 
+    def __init__(self, message: Message):
+        super().__init__(message)
+        self.message = message
+
 
 @dataclass(frozen=True)
 class RowError:
     """A problem on one line; `line` counts as a spreadsheet does, the header being line 1."""
 
     line: int
-    field: str
-    message: str
+    field: str  # a column's name, or "row", "column 3" (a `Message`)
+    message: Message
 
 
 @dataclass(frozen=True)
@@ -87,27 +94,47 @@ def parse_invitations_csv(
     try:
         return _read(reader, questionnaire, now, max_rows)
     except csv.Error as error:
-        raise UploadError(f"Line {reader.line_num} cannot be read as CSV ({error}).") from None
+        raise UploadError(
+            N_(
+                "Line %(line)s cannot be read as CSV (%(error)s).",
+                line=reader.line_num,
+                error=error,
+            )
+        ) from None
 
 
 def decode(data: bytes) -> str:
     """The file as text: UTF-8, with or without the byte-order mark Excel writes."""
     if data.startswith(b"PK\x03\x04"):
-        raise UploadError("This is a spreadsheet (.xlsx), not a CSV file. " + SAVE_AS_UTF8)
+        raise UploadError(
+            N_("This is a spreadsheet (.xlsx), not a CSV file. %(save_as)s", save_as=SAVE_AS_UTF8)
+        )
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise UploadError("This file is UTF-16 text, not UTF-8. " + SAVE_AS_UTF8)
+        raise UploadError(
+            N_("This file is UTF-16 text, not UTF-8. %(save_as)s", save_as=SAVE_AS_UTF8)
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         raise UploadError(
-            f"This file is not UTF-8 text (line {line} is not: probably Windows-1252 or "
-            f"Latin-1, which Excel uses by default). {SAVE_AS_UTF8}"
+            N_(
+                "This file is not UTF-8 text (line %(line)s is not: probably Windows-1252 or "
+                "Latin-1, which Excel uses by default). %(save_as)s",
+                line=line,
+                save_as=SAVE_AS_UTF8,
+            )
         ) from None
     if "\x00" in text:  # no database stores it, and no CSV text holds it
-        raise UploadError("This file holds NUL characters: it is not CSV text. " + SAVE_AS_UTF8)
+        raise UploadError(
+            N_(
+                "This file holds NUL characters: it is not CSV text. %(save_as)s",
+                save_as=SAVE_AS_UTF8,
+            )
+        )
+    text = clean_text(text)  # control characters and bidi overrides, as from every door
     if not text.strip():
-        raise UploadError("The file is empty.")
+        raise UploadError(N_("The file is empty."))
     return text
 
 
@@ -131,7 +158,7 @@ def _read(reader, questionnaire: Questionnaire, now: datetime, max_rows: int) ->
             header_line, header = line, cells
             break
     if header is None:
-        raise UploadError("The file is empty.")
+        raise UploadError(N_("The file is empty."))
     columns, errors = _columns(header, header_line)
     unnamed = {i for i, name in enumerate(header) if not name.strip()}
     unnamed_with_values: set[int] = set()
@@ -149,8 +176,11 @@ def _read(reader, questionnaire: Questionnaire, now: datetime, max_rows: int) ->
         rows += 1
         if rows > max_rows:
             raise UploadError(
-                f"The file has more than {max_rows:,} invitation rows: nothing was imported. "
-                f"Split it into files of at most {max_rows:,} rows."
+                N_(
+                    "The file has more than %(count)s invitation rows: nothing was imported. "
+                    "Split it into files of at most %(count)s rows.",
+                    count=Count(max_rows),
+                )
             )
         values = {c.key: cells[c.index].strip() for c in columns if c.index < len(cells)}
         if len(sample) < PREVIEW_ROWS:
@@ -160,15 +190,23 @@ def _read(reader, questionnaire: Questionnaire, now: datetime, max_rows: int) ->
             errors.append(
                 RowError(
                     line,
-                    "row",
-                    f"{len(cells)} values for {len(header)} columns: check the quotes "
-                    "and the delimiter.",
+                    N_("row"),
+                    N_(
+                        "%(values)s values for %(columns)s columns: check the quotes "
+                        "and the delimiter.",
+                        values=len(cells),
+                        columns=len(header),
+                    ),
                 )
             )
         ref = values.get("customer_ref", "")
         if ref in first_line_of:
             errors.append(
-                RowError(line, "customer_ref", f"“{ref}” is already on line {first_line_of[ref]}.")
+                RowError(
+                    line,
+                    "customer_ref",
+                    N_("“%(ref)s” is already on line %(line)s.", ref=ref, line=first_line_of[ref]),
+                )
             )
         elif ref:
             first_line_of[ref] = line
@@ -178,13 +216,13 @@ def _read(reader, questionnaire: Questionnaire, now: datetime, max_rows: int) ->
             errors.extend(_row_errors(line, error))
 
     if rows == 0:
-        raise UploadError("The file has a header line but no invitation rows.")
+        raise UploadError(N_("The file has a header line but no invitation rows."))
     for index in sorted(unnamed_with_values):
         errors.append(
             RowError(
                 header_line,
-                f"column {index + 1}",
-                "This column has values but no name: name it or delete it.",
+                N_("column %(number)s", number=index + 1),
+                N_("This column has values but no name: name it or delete it."),
             )
         )
     errors.sort(key=lambda e: e.line)
@@ -210,7 +248,15 @@ def _columns(header: list[str], line: int) -> tuple[list[_Column], list[RowError
         key = column_key(name)
         if key in seen:
             errors.append(
-                RowError(line, name, f"Columns {seen[key] + 1} and {index + 1} have this name.")
+                RowError(
+                    line,
+                    name,
+                    N_(
+                        "Columns %(first)s and %(second)s have this name.",
+                        first=seen[key] + 1,
+                        second=index + 1,
+                    ),
+                )
             )
             continue
         seen[key] = index
@@ -219,8 +265,10 @@ def _columns(header: list[str], line: int) -> tuple[list[_Column], list[RowError
                 RowError(
                     line,
                     name[:40],
-                    "A metadata column's name starts with a letter, then letters, digits "
-                    "or _ (at most 40), e.g. order_id: it becomes a journey-map filter.",
+                    N_(
+                        "A metadata column's name starts with a letter, then letters, digits "
+                        "or _ (at most 40), e.g. order_id: it becomes a journey-map filter."
+                    ),
                 )
             )
             continue
@@ -228,9 +276,12 @@ def _columns(header: list[str], line: int) -> tuple[list[_Column], list[RowError
     if not any(c.key == "customer_ref" for c in columns):
         found = ", ".join(c.strip() for c in header if c.strip())[:200]
         raise UploadError(
-            "The first line must name the columns, one of them customer_ref "
-            f"(found: {found}). Optional: email, expires_at, language; "
-            "any other column becomes metadata."
+            N_(
+                "The first line must name the columns, one of them customer_ref "
+                "(found: %(found)s). Optional: email, expires_at, language; "
+                "any other column becomes metadata.",
+                found=found,
+            )
         )
     meta = [c for c in columns if c.key not in INVITATION_COLUMNS]
     if len(meta) > META_KEYS_MAX:
@@ -238,7 +289,11 @@ def _columns(header: list[str], line: int) -> tuple[list[_Column], list[RowError
             RowError(
                 line,
                 "metadata",
-                f"At most {META_KEYS_MAX} metadata columns (this file has {len(meta)}).",
+                N_(
+                    "At most %(count)s metadata columns (this file has %(found)s).",
+                    count=META_KEYS_MAX,
+                    found=len(meta),
+                ),
             )
         )
         # Rows are checked with the first ones only, so the report says it once, not per row.

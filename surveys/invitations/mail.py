@@ -2,7 +2,8 @@
 
 Without it, researchers export the links for the shop's own mailer. The sender takes the
 settings as a mapping rather than reading a request, so a background job can call it; it
-needs an app context only for the links (PUBLIC_BASE_URL), like every job of this app.
+needs an app context, like every job of this app, for the links (PUBLIC_BASE_URL) and the
+catalog: each email speaks its invitation's language, whatever the page that sent it speaks.
 """
 
 from __future__ import annotations
@@ -17,8 +18,12 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import make_msgid
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy.orm import Session
+
+from feedback import locale_format
 
 from .. import ROOT
 from ..models import Invitation, aware, utcnow
@@ -26,44 +31,6 @@ from .service import invitation_link, is_expired
 
 SMTP_TIMEOUT = 30  # seconds; a server that stops answering must not hold a worker forever
 SEND_ERROR_MAX = 200
-
-WORDS = {
-    "en": {
-        "subject": "{title}: one minute of your time?",
-        "greeting": "Hello,",
-        "ask": "We would like to know how it went for you. Our questionnaire “{title}” "
-        "takes less than a minute.",
-        "button": "Answer the questionnaire",
-        "personal": "This link is personal: it can be used once.",
-        "until": "It works until {date}.",
-        "thanks": "Thank you!",
-    },
-    "fr": {
-        "subject": "{title} : une minute pour nous ?",
-        "greeting": "Bonjour,",
-        "ask": "Nous aimerions savoir comment cela s'est passé pour vous. Notre "
-        "questionnaire « {title} » prend moins d'une minute.",
-        "button": "Répondre au questionnaire",
-        "personal": "Ce lien est personnel : il ne sert qu'une fois.",
-        "until": "Il est valable jusqu'au {date}.",
-        "thanks": "Merci !",
-    },
-}
-# Month names spelled here, not by strftime, whose words follow the server's locale.
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 
 # Our own environment, not the app's: rendering needs no request, and only the HTML body
 # is escaped (the plain-text one would show `&amp;`).
@@ -93,24 +60,31 @@ def mail_language(invitation: Invitation) -> str:
 
 
 def invitation_email(invitation: Invitation, sender: str, link: str) -> EmailMessage:
-    """The invitation as an email: a plain-text body and its HTML alternative."""
+    """The invitation as an email in its language: a plain-text body and its HTML alternative."""
     language = mail_language(invitation)
-    words = WORDS[language]
     title = _one_line(invitation.questionnaire.title_in(language))
-    context = {
-        "language": language,
-        "link": link,
-        "greeting": words["greeting"],
-        "ask": words["ask"].format(title=title),
-        "button": words["button"],
-        "personal": words["personal"],
-        "until": words["until"].format(date=_date(invitation.expires_at, language))
-        if invitation.expires_at
-        else "",
-        "thanks": words["thanks"],
-    }
+    with force_locale(language):
+        until = ""
+        if invitation.expires_at:
+            expires = locale_format.day(aware(invitation.expires_at), language, "long")
+            until = _("It works until %(date)s.", date=expires)
+        context = {
+            "language": language,
+            "link": link,
+            "greeting": _("Hello,"),
+            "ask": _(
+                "We would like to know how it went for you. Our questionnaire “%(title)s” "
+                "takes less than a minute.",
+                title=title,
+            ),
+            "button": _("Answer the questionnaire"),
+            "personal": _("This link is personal: it can be used once."),
+            "until": until,
+            "thanks": _("Thank you!"),
+        }
+        subject = _("%(title)s: one minute of your time?", title=title)
     message = EmailMessage()
-    message["Subject"] = words["subject"].format(title=title)
+    message["Subject"] = subject
     message["From"] = sender
     message["To"] = Address(addr_spec=invitation.email)
     message["Message-ID"] = make_msgid(domain=_domain_of(sender))
@@ -239,13 +213,6 @@ def _reply(reply: bytes | str) -> str:
 def _one_line(text: str) -> str:
     # A line break in a header would be refused (or, worse, start a new header).
     return " ".join(text.split())
-
-
-def _date(moment: datetime, language: str) -> str:
-    moment = aware(moment)
-    if language == "fr":
-        return moment.strftime("%d/%m/%Y")
-    return f"{moment.day} {MONTHS[moment.month - 1]} {moment.year}"
 
 
 def _domain_of(sender: str) -> str:

@@ -1,7 +1,8 @@
 """Creating invitations and reading their state; the pages, the CSV upload and the API share it.
 
 Every check lives in `check_request`, so a row of a CSV, a form and a JSON body are refused
-for the same reasons with the same messages.
+for the same reasons with the same messages. The messages are English `Message`s: the API
+returns them as they are (its contract is in English), the pages show `translated()`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import case, func, insert, select
 from sqlalchemy.orm import Session
 
 from .. import links
+from ..messages import N_, Message
 from ..models import LANGUAGES, Invitation, Questionnaire, as_utc, aware, utcnow
 
 TOKEN_BYTES = 24  # 192 random bits, from the OS's CSPRNG
@@ -61,17 +63,19 @@ def check_request(
 ) -> InvitationRequest:
     """Check one invitation's fields; raise InvitationError with a message per bad field."""
     now = now or utcnow()
-    errors: dict[str, str] = {}
+    errors: dict[str, Message] = {}
     if questionnaire.is_interview:
-        errors["questionnaire_id"] = "Interview guides are not sent to customers."
+        errors["questionnaire_id"] = N_("Interview guides are not sent to customers.")
     elif questionnaire.status == "closed":
-        errors["questionnaire_id"] = "This questionnaire is closed."
+        errors["questionnaire_id"] = N_("This questionnaire is closed.")
 
     ref = customer_ref.strip() if isinstance(customer_ref, str) else ""
     if not ref:
-        errors["customer_ref"] = "A customer reference is required."
+        errors["customer_ref"] = N_("A customer reference is required.")
     elif len(ref) > CUSTOMER_REF_MAX:
-        errors["customer_ref"] = f"At most {CUSTOMER_REF_MAX} characters."
+        errors["customer_ref"] = N_("At most %(count)s characters.", count=CUSTOMER_REF_MAX)
+    elif "\n" in ref or "\r" in ref:  # e.g. a CSV quote left open, which runs rows together
+        errors["customer_ref"] = N_("A customer reference is one line.")
 
     address = None
     if email not in (None, ""):
@@ -80,7 +84,7 @@ def check_request(
                 raise EmailNotValidError("not text")
             address = validate_email(email.strip(), check_deliverability=False).normalized
         except EmailNotValidError:
-            errors["email"] = "Not a valid email address."
+            errors["email"] = N_("Not a valid email address.")
 
     clean_meta, meta_errors = check_meta(meta)
     errors.update(meta_errors)
@@ -89,16 +93,16 @@ def check_request(
     if expires_at not in (None, ""):
         expiry = _expiry(expires_at)
         if expiry is None:
-            errors["expires_at"] = "Not a date and time, e.g. 2026-12-31T23:59:00Z."
+            errors["expires_at"] = N_("Not a date and time, e.g. 2026-12-31T23:59:00Z.")
         elif expiry <= now:
-            errors["expires_at"] = "The expiry is in the past."
+            errors["expires_at"] = N_("The expiry is in the past.")
         elif expiry > now + timedelta(days=EXPIRY_DAYS_MAX):
-            errors["expires_at"] = f"At most {EXPIRY_DAYS_MAX} days ahead."
+            errors["expires_at"] = N_("At most %(count)s days ahead.", count=EXPIRY_DAYS_MAX)
 
     lang = None
     if language not in (None, ""):
         if language not in LANGUAGES or language not in questionnaire.languages:
-            errors["language"] = "Not a language of this questionnaire."
+            errors["language"] = N_("Not a language of this questionnaire.")
         else:
             lang = str(language)
 
@@ -107,16 +111,16 @@ def check_request(
     return InvitationRequest(ref, address, clean_meta, expiry, lang)
 
 
-def check_meta(meta: object) -> tuple[dict[str, str], dict[str, str]]:
+def check_meta(meta: object) -> tuple[dict[str, str], dict[str, Message]]:
     """Metadata as stored (text values, empty ones dropped) and the errors per field."""
     if meta in (None, {}):
         return {}, {}
     if not isinstance(meta, Mapping):
-        return {}, {"metadata": "Metadata must be an object of names and values."}
+        return {}, {"metadata": N_("Metadata must be an object of names and values.")}
     if len(meta) > META_KEYS_MAX:
-        return {}, {"metadata": f"At most {META_KEYS_MAX} metadata fields."}
+        return {}, {"metadata": N_("At most %(count)s metadata fields.", count=META_KEYS_MAX)}
     clean: dict[str, str] = {}
-    errors: dict[str, str] = {}
+    errors: dict[str, Message] = {}
     for key, value in meta.items():
         problem = _meta_problem(key, value)
         if problem:
@@ -127,15 +131,15 @@ def check_meta(meta: object) -> tuple[dict[str, str], dict[str, str]]:
     return clean, errors
 
 
-def _meta_problem(key: object, value: object) -> str | None:
+def _meta_problem(key: object, value: object) -> Message | None:
     if not isinstance(key, str) or not META_KEY.match(key):
-        return "Names start with a letter, then letters, digits or _ (at most 40)."
+        return N_("Names start with a letter, then letters, digits or _ (at most 40).")
     if key in RESERVED_KEYS:
-        return "This name is an invitation field, not metadata."
+        return N_("This name is an invitation field, not metadata.")
     if isinstance(value, bool) or not isinstance(value, str | int | float | type(None)):
-        return "Values are text or numbers."
+        return N_("Values are text or numbers.")
     if len(str(value)) > META_VALUE_MAX:
-        return f"At most {META_VALUE_MAX} characters."
+        return N_("At most %(count)s characters.", count=META_VALUE_MAX)
     return None
 
 

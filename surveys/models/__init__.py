@@ -1,6 +1,7 @@
 """The database models of Parcours."""
 
 from .api_token import ROLE_SCOPES, SCOPES, ApiToken
+from .audit import AUDIT_ACTIONS, AuditEvent
 from .base import Base, as_utc, aware, utcnow
 from .journey import Journey, Stage, Touchpoint, touchpoint_stages
 from .pain_point import PAIN_POINT_STATUSES, PainPoint, PainPointEvidence
@@ -29,6 +30,7 @@ from .rollup import (
 from .user import MIN_PASSWORD_LENGTH, ROLES, User
 
 __all__ = [
+    "AUDIT_ACTIONS",
     "CELL_MEASURES",
     "KINDS",
     "LANGUAGES",
@@ -44,6 +46,7 @@ __all__ = [
     "Answer",
     "AnswerTheme",
     "ApiToken",
+    "AuditEvent",
     "Base",
     "CellRollup",
     "CountRollup",

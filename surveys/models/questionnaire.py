@@ -42,6 +42,13 @@ class Questionnaire(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     published_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # What the customer reads about their answers (FR/EN) and whom to ask about them.
+    privacy_note: Mapped[dict] = mapped_column(default=dict)
+    privacy_contact: Mapped[str | None] = mapped_column(String(254))
+    # Emails, phone numbers, IBANs and card numbers in free text replaced before storage.
+    redact_pii: Mapped[bool] = mapped_column(default=True)
+    # Responses older than this many days are deleted by `flask purge`; None keeps them.
+    retention_days: Mapped[int | None]
 
     journey: Mapped[Journey] = relationship()
     stage: Mapped[Stage] = relationship()
@@ -65,6 +72,9 @@ class Questionnaire(Base):
 
     def intro_in(self, language: str) -> str:
         return pick_language(self.intro, language)
+
+    def privacy_note_in(self, language: str) -> str:
+        return pick_language(self.privacy_note, language)
 
 
 class QuestionnaireVersion(Base):

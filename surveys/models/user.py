@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .base import Base, utcnow
 
 ROLES = ("admin", "researcher", "cx_lead")
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = 12  # ASVS 2.1.1
 
 
 class User(UserMixin, Base):
@@ -24,6 +24,16 @@ class User(UserMixin, Base):
     role: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Part of every session and "keep me logged in" cookie (get_id); raising it ends them all,
+    # copies included: the server keeps no sessions, so this is how a logout reaches them.
+    session_version: Mapped[int] = mapped_column(default=0)
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Every session and remembered login of this account stops working."""
+        self.session_version = (self.session_version or 0) + 1
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")

@@ -9,14 +9,15 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError
 
 from ..db import get_session
+from ..i18n import settle_language
 from ..invitations import invitation_by_token, invitation_link, is_expired
 from ..invitations.qr import qr_svg
 from ..jobs.scoring_jobs import score_inline, score_later
 from ..models import Invitation, Questionnaire, utcnow
-from ..question_types import parse_form
+from ..question_types import field_name, parse_form
 from ..submissions import AlreadyAnswered, store_response, valid_submission_key
 from . import bp
-from .messages import choose_language, translator
+from .messages import TEXTS, choose_language, error_text
 
 ANSWERED_COOKIE_LIMIT = 50  # questionnaires remembered per browser
 
@@ -32,14 +33,13 @@ def public_questionnaire(slug: str) -> Questionnaire:
 
 
 def render_message(questionnaire, language: str, key: str, status: int):
-    t = translator(language)
+    settle_language(language)
     return render_template(
         "respond/message.html",
         q=questionnaire,
         language=language,
-        t=t,
-        title=t(f"{key}_title"),
-        body=t(f"{key}_body"),
+        title=TEXTS[f"{key}_title"],
+        body=TEXTS[f"{key}_body"],
     ), status
 
 
@@ -62,12 +62,13 @@ def render_survey(
     "already answered"), not show a blank copy of the form. A page given back after a failed
     send keeps its submission key, so sending it again cannot store a second response.
     """
+    settle_language(language)
     page = render_template(
         "respond/survey.html",
         q=questionnaire,
         questions=questionnaire.current_version.questions,
         language=language,
-        t=translator(language),
+        error_text=error_text,
         values=values or {},
         errors=errors or {},
         token=token,
@@ -84,10 +85,13 @@ def _invitation_for(questionnaire: Questionnaire, token: str) -> Invitation | No
 
 
 def _language(questionnaire: Questionnaire, invitation: Invitation | None) -> str:
-    """The page's language; an invitation's own language when the browser asks for none."""
-    return choose_language(
+    """The page's language, settled for everything the page says; an invitation's own
+    language when neither the link, the switch nor the browser asks for one of ours."""
+    language = choose_language(
         questionnaire.languages, fallback=invitation.language if invitation else None
     )
+    settle_language(language)
+    return language
 
 
 def _mark_opened(invitation: Invitation) -> None:
@@ -136,6 +140,9 @@ def survey(slug: str):
         return render_survey(questionnaire, language, token=token)
 
     form = request.form.to_dict(flat=False)
+    asked = {field_name(q) for version in questionnaire.versions for q in version.questions}
+    if any(name.startswith("q_") and name not in asked for name in form):
+        abort(400)  # no version ever asked it: forged (an older version's is ignored)
     parsed = parse_form(questionnaire.current_version.questions, form)
     if parsed.errors:
         return render_survey(
@@ -160,7 +167,7 @@ def survey(slug: str):
         get_session().rollback()
         page, status, headers = render_survey(
             questionnaire, language, values=form, status=503, token=token,
-            notice=translator(language)("unavailable"), submission_key=key,
+            notice=TEXTS["unavailable"], submission_key=key,
         )  # fmt: skip
         return page, status, {**headers, "Retry-After": "30"}
     if new and not score_inline():
@@ -190,8 +197,7 @@ def invitation_qr(slug: str):
 @bp.get("/<slug>/thanks")
 def thanks(slug: str):
     questionnaire = public_questionnaire(slug)
-    language = choose_language(questionnaire.languages)
-    return render_message(questionnaire, language, "thanks", 200)
+    return render_message(questionnaire, _language(questionnaire, None), "thanks", 200)
 
 
 def redisplay_after_csrf_error():
@@ -203,13 +209,12 @@ def redisplay_after_csrf_error():
     language = _language(questionnaire, invitation)
     if questionnaire.status == "closed":
         return render_message(questionnaire, language, "closed", 410)
-    t = translator(language)
     return render_survey(
         questionnaire,
         language,
         values=request.form.to_dict(flat=False),
         status=400,
         token=token,
-        notice=t("expired_form"),
+        notice=TEXTS["expired_form"],
         submission_key=valid_submission_key(request.form.get("submission_key")),
     )

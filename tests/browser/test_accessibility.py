@@ -7,7 +7,7 @@ colour contrast is checked on what CX leads really see.
 from __future__ import annotations
 
 import pytest
-from builders import password_hash
+from builders import a_user, password_hash
 from sqlalchemy import select
 
 from surveys.demo import seed_demo_data
@@ -125,6 +125,25 @@ def test_cx_lead_pages(server_url, contexts, axe, demo):
         f"/journeys/{journey.id}/map?lang=fr&from=2026-01-01&to=2026-12-31",
         f"/journeys/{journey.id}/map/answers?stage={stage.id}",
         f"/journeys/{journey.id}/pain-points",
+    ):
+        check(page, server_url + path, axe, problems)
+    assert problems == [], "\n".join(problems)
+
+
+def test_admin_pages_in_french(server_url, contexts, axe, demo, db_session):
+    a_user(db_session, "ada@example.com", "admin")
+    researcher = db_session.scalar(select(User).where(User.role == "researcher"))
+    page = contexts.new(locale="en-GB", bypass_csp=True).new_page()
+    problems: list[str] = []
+    log_in(page, server_url, "ada@example.com")
+    page.goto(server_url + "/home?lang=fr")  # the switch: the pages below speak French
+    for path in (
+        "/admin/users",
+        "/admin/users/new",
+        f"/admin/users/{researcher.id}",
+        "/admin/customers",
+        "/admin/audit",
+        "/admin/jobs",
     ):
         check(page, server_url + path, axe, problems)
     assert problems == [], "\n".join(problems)

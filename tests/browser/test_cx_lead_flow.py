@@ -89,16 +89,16 @@ def test_cx_lead_reads_the_map_and_follows_up_a_pain_point(
 
     # French answers of April, with a low threshold so the small cells show their figures.
     filters = page.get_by_role("form", name="Filters")
-    filters.get_by_label("Language").select_option("fr")
+    filters.get_by_label("Language of the answers").select_option("fr")
     filters.get_by_label("From").fill(PERIOD[0])
     filters.get_by_label("To").fill(PERIOD[1])
     filters.get_by_label("Min. answers").fill("3")
     filters.get_by_role("button", name="Apply").click()
     expect(page).to_have_url(re.compile(r"/map\?"))
     query = page.url.split("?", 1)[1]
-    for part in ("lang=fr", f"from={PERIOD[0]}", f"to={PERIOD[1]}", "min_n=3"):
+    for part in ("answer_language=fr", f"from={PERIOD[0]}", f"to={PERIOD[1]}", "min_n=3"):
         assert part in query.split("&"), f"{part} missing from {page.url}"
-    expect(filters.get_by_label("Language")).to_have_value("fr")
+    expect(filters.get_by_label("Language of the answers")).to_have_value("fr")
     # 5 questionnaires x 3 French answers of the later period.
     expect(page.locator(".jm-summary strong")).to_have_text("15")
     expect(page.locator(".jm-summary")).to_contain_text("compared with the 30 days before")
@@ -106,7 +106,7 @@ def test_cx_lead_reads_the_map_and_follows_up_a_pain_point(
         "td.jm-cell", has=page.locator(".jm-where", has_text="Retention · Delivery")
     )
     expect(cell.locator(".jm-n a")).to_have_text(re.compile(r"n\s*=\s*3"))
-    expect(cell.locator(".jm-themes")).to_contain_text("late delivery")
+    expect(cell.locator(".jm-themes")).to_contain_text("Late delivery")
     if viewport == "phone":
         fits_the_screen(page)
     screenshot(page, "-map")
@@ -114,17 +114,17 @@ def test_cx_lead_reads_the_map_and_follows_up_a_pain_point(
     # Drill into the cell: its quotes, filtered the same way.
     cell.locator(".jm-n a").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Retention · Delivery")
-    assert "lang=fr" in page.url and f"from={PERIOD[0]}" in page.url
+    assert "answer_language=fr" in page.url and f"from={PERIOD[0]}" in page.url
     quotes = page.locator(".jm-quote")
     expect(quotes).to_have_count(3)
     expect(quotes.first.locator("blockquote")).to_have_text(LATE_FR)
-    expect(quotes.first.locator("a.theme")).to_have_text("late delivery")
+    expect(quotes.first.locator("a.theme")).to_have_text("Late delivery")
 
     # Back to the map, then the pain points with the same filters.
     page.get_by_role("link", name="Journey map").click()
     page.get_by_role("link", name="Pain points and report").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Pain points")
-    assert "lang=fr" in page.url and f"to={PERIOD[1]}" in page.url
+    assert "answer_language=fr" in page.url and f"to={PERIOD[1]}" in page.url
     card = page.locator(f"article#pp-{retention.id}-{delivery.id}-late_delivery")
     expect(card.get_by_role("heading", level=2)).to_contain_text("Late delivery")
     expect(card).to_contain_text(LATE_FR)
@@ -136,7 +136,7 @@ def test_cx_lead_reads_the_map_and_follows_up_a_pain_point(
     card.get_by_label("Note").fill("Carrier contract under review.")
     card.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Follow-up saved.")).to_be_visible()
-    assert "lang=fr" in page.url, "the filters are lost after saving"
+    assert "answer_language=fr" in page.url, "the filters are lost after saving"
     card = page.locator(f"article#pp-{retention.id}-{delivery.id}-late_delivery")
     expect(card.locator("dl.facts")).to_contain_text(f"in progress · owner {OWNER}")
     expect(card.get_by_label("Status")).to_have_value("in_progress")

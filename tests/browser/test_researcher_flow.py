@@ -32,7 +32,7 @@ def test_researcher_publishes_a_questionnaire_and_reads_the_answer(
     server_url, db_session, contexts, screenshot
 ):
     a_user(db_session, "lea@example.com", "researcher")
-    page = contexts.new().new_page()
+    page = contexts.new(locale="en-GB").new_page()
 
     # Log in.
     page.goto(f"{server_url}/login")
@@ -73,12 +73,15 @@ def test_researcher_publishes_a_questionnaire_and_reads_the_answer(
     expect(page.locator("ol.questions")).to_contain_text(CSAT_PROMPT)
     fits_the_screen(page)
 
-    # The preview, in French, shows what customers will see.
+    # The preview shows what customers will see, in each of the questionnaire's languages.
     page.get_by_role("link", name="Preview").click()
+    expect(page.get_by_role("note")).to_contain_text("Preview")
+    page.get_by_role("navigation", name="Language").get_by_role("link", name="Français").click()
     expect(page.get_by_role("note")).to_contain_text("Aperçu")
     preview = questions_shown(page)
     assert [fields for _, fields in preview] == [5, 1, 8]
     assert preview[0][0].startswith(CSAT_PROMPT)
+    page.go_back()
     page.go_back()
 
     # Publish, then read the public link from the page.
