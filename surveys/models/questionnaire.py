@@ -49,6 +49,11 @@ class Questionnaire(Base):
     redact_pii: Mapped[bool] = mapped_column(default=True)
     # Responses older than this many days are deleted by `flask purge`; None keeps them.
     retention_days: Mapped[int | None]
+    # No invitation metadata, customer reference, address or browser kept with new answers.
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    anonymous_since: Mapped[datetime | None]
+    # A partial response left this long is closed: it no longer resumes.
+    partial_timeout_hours: Mapped[int] = mapped_column(default=72)
 
     journey: Mapped[Journey] = relationship()
     stage: Mapped[Stage] = relationship()
@@ -113,6 +118,9 @@ class Question(Base):
     # Per-type settings: scale size, end labels.
     settings: Mapped[dict] = mapped_column(default=dict)
     touchpoint_id: Mapped[int | None] = mapped_column(ForeignKey("touchpoints.id"))
+    page: Mapped[int] = mapped_column(default=1)
+    # Shown only when an earlier answer matches (see surveys.question_rules); None: always.
+    show_if: Mapped[dict | None]
 
     version: Mapped[QuestionnaireVersion] = relationship(back_populates="questions")
     touchpoint: Mapped[Touchpoint | None] = relationship()
@@ -135,6 +143,8 @@ class Question(Base):
             options=[dict(o) for o in self.options or []],
             settings=dict(self.settings or {}),
             touchpoint_id=self.touchpoint_id,
+            page=self.page,
+            show_if=dict(self.show_if) if self.show_if else None,
         )
 
 

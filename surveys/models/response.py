@@ -61,6 +61,10 @@ class Response(Base):
     interviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     started_at: Mapped[datetime | None]
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A partial response: the questions shown so far, the last page sent, its last change.
+    seen: Mapped[list | None]
+    page_reached: Mapped[int | None]
+    updated_at: Mapped[datetime | None]
 
     questionnaire: Mapped[Questionnaire] = relationship()
     version: Mapped[QuestionnaireVersion] = relationship()
