@@ -48,6 +48,10 @@ ANSWER_COLUMNS = (
     "emotion",
     "themes",
     "metadata",
+    # Last, so scripts that read the columns by position still work. A key keeps its name
+    # across versions but may change type (a CSAT become a CES): these tell the rows apart.
+    "question_type",
+    "version",
 )
 
 
@@ -64,7 +68,7 @@ def answer_pages(
     touchpoints = _keys(
         session, select(Touchpoint.id, Touchpoint.key).where(Touchpoint.journey_id == journey.id)
     )
-    questions = _question_keys(session, journey.id)
+    questions = _questions(session, journey.id)
     last = 0
     while stages:
         page = session.execute(_page_query(list(stages), filters, last, page_size)).all()
@@ -81,14 +85,15 @@ def _keys(session: Session, query) -> dict[int, str]:
     return {row[0]: row[1] for row in session.execute(query)}
 
 
-def _question_keys(session: Session, journey_id: int) -> dict[int, str]:
+def _questions(session: Session, journey_id: int) -> dict[int, tuple[str, str, int]]:
+    """Key, type and version number of every question of the journey's questionnaires."""
     query = (
-        select(Question.id, Question.key)
+        select(Question.id, Question.key, Question.type, QuestionnaireVersion.number)
         .join(QuestionnaireVersion, QuestionnaireVersion.id == Question.version_id)
         .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
         .where(Questionnaire.journey_id == journey_id)
     )
-    return _keys(session, query)
+    return {row[0]: tuple(row[1:]) for row in session.execute(query)}
 
 
 def _page_query(stage_ids: list[int], filters: Filters, after: int, size: int):
@@ -136,6 +141,7 @@ def _themes(session: Session, first: int, last: int) -> dict[int, list[str]]:
 
 def _row(a, stages, touchpoints, questions, themes, raw: bool = False) -> tuple:
     text = a.text if raw else redact_text(a.text)
+    key, question_type, version = questions.get(a.question_id, ("", "", None))
     return (
         a.response_id,
         a.submitted_at,
@@ -144,13 +150,15 @@ def _row(a, stages, touchpoints, questions, themes, raw: bool = False) -> tuple:
         a.questionnaire_id,
         stages.get(a.stage_id, ""),
         touchpoints.get(a.touchpoint_id, ""),
-        questions.get(a.question_id, ""),
+        key,
         answer_value(a.number, a.choice, a.choices, text),
         a.polarity,
         a.label,
         a.emotion,
         "; ".join(themes.get(a.id, ())),
         json.dumps(a.meta, ensure_ascii=False, sort_keys=True) if a.meta else "",
+        question_type,
+        version,
     )
 
 

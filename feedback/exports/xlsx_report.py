@@ -28,7 +28,7 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 MAX_WIDTH = 60
 # Columns of the pain-point table whose values are codes, given as words in other languages.
 TRANSLATED_VALUES = ("trend", "status", "came_back")
-ANSWER_WIDTHS = (11, 20, 8, 9, 13, 14, 16, 12, 50, 10, 14, 12, 28, 40)
+ANSWER_WIDTHS = (11, 20, 8, 9, 13, 14, 16, 12, 50, 10, 14, 12, 28, 40, 14, 9)
 # Excel opens at most 1,048,576 rows per sheet: the header and this many rows.
 SHEET_ROWS = 1_048_575
 
@@ -120,6 +120,8 @@ def answer_headers(lang: ReportLanguage) -> tuple[str, ...]:
         lang.gettext("Emotion"),
         lang.gettext("Themes"),
         lang.gettext("Metadata"),
+        lang.gettext("Question type"),
+        lang.gettext("Version"),
     )
 
 
