@@ -36,7 +36,8 @@ from .models import (
     TextAnalysis,
     User,
 )
-from .question_types import EMOTIONS, TEXT_TYPES, scale_of
+from .question_rules import matches
+from .question_types import EMOTIONS, TEXT_TYPES, AnswerValue, scale_of
 
 DEMO_JOURNEY_NAME = "Online shop — customer journey"
 DEMO_JOURNEY_DESCRIPTION = (
@@ -270,6 +271,8 @@ class _Question:
     touchpoint_id: int | None
     scores: tuple[_Weighted, ...] = ()
     options: tuple[str, ...] = ()
+    key: str = ""
+    show_if: dict | None = None  # a follow-up is answered only when its rule matches
 
 
 @dataclass
@@ -322,6 +325,9 @@ def _survey(questionnaire: Questionnaire, share: float) -> _Survey:
             role = "choice" if q.type == "single_choice" else "choices"
             options = tuple(str(o["value"]) for o in q.options)
             questions.append(_Question(q.id, role, touchpoint_id, options=options))
+        else:
+            continue
+        questions[-1].key, questions[-1].show_if = q.key, q.show_if
     stage = questionnaire.stage.key
     mix = BAND_MIX[stage]
     extra = INCIDENTS.get(stage, (0, 0, 0))[2]
@@ -470,7 +476,10 @@ class _ResponseFactory:
     def _answers(self, rows, ids, survey: _Survey, who: _Respondent, submitted) -> None:
         """One answer row per question answered, filed by the columns it fills."""
         rng = self.rng
+        given: dict[str, AnswerValue] = {}  # what the follow-ups' rules read
         for question in survey.questions:
+            if not matches(question.show_if, given):
+                continue
             row = {
                 "id": ids["answers"],
                 "response_id": ids["responses"],
@@ -499,6 +508,9 @@ class _ResponseFactory:
                 row["choices"] = [o for o in question.options if o in picked]
             rows[role].append(row)
             ids["answers"] += 1
+            given[question.key] = AnswerValue(
+                number=row.get("number"), choice=row.get("choice"), choices=row.get("choices")
+            )
 
     def _scored(self, rows, answer: dict, text: str, language: str, when, ids) -> None:
         result = self.analysis(text, language)

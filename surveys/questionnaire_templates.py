@@ -104,8 +104,8 @@ TITLES = {
 }
 
 INTRO = (
-    "Three quick questions, under a minute. Thank you for your help.",
-    "Trois questions rapides, moins d'une minute. Merci pour votre aide.",
+    "A few quick questions, under a minute. Thank you for your help.",
+    "Quelques questions rapides, moins d'une minute. Merci pour votre aide.",
 )
 
 
@@ -176,17 +176,79 @@ def score_question(
     return {"key": kind, "type": kind, "prompt": prompt, "required": True}
 
 
+def _follow_up(key: str, kind: str, low: int, high: int, prompt: tuple[str, str], **more) -> dict:
+    """An optional question asked only when the score is from `low` to `high`."""
+    return {
+        "key": key,
+        "type": "long_text",
+        "prompt": _pair(*prompt),
+        "required": False,
+        "show_if": {"question": kind, "op": "between", "min": low, "max": high},
+        **more,
+    }
+
+
+QUOTE_OPTIONS = [
+    {"value": "yes", "label": _pair("Yes, with my first name", "Oui, avec mon prénom")},
+    {"value": "anonymous", "label": _pair("Yes, without my name", "Oui, sans mon nom")},
+    {"value": "no", "label": _pair("No", "Non")},
+]
+
+
+def follow_up_questions(kind: str) -> list[dict]:
+    """What a stage survey asks only after some scores: detractors what to fix first and
+    promoters whether we may quote them (NPS), what went wrong after a CSAT of 1-2, and what
+    made it hard after a CES of 1-3 (1 is “strongly disagree” that it was easy)."""
+    if kind == "nps":
+        return [
+            _follow_up(
+                "fix",
+                kind,
+                0,
+                6,
+                ("What should we fix first?", "Que devrions-nous corriger en priorité ?"),
+            ),
+            _follow_up(
+                "quote",
+                kind,
+                9,
+                10,
+                ("May we quote your answer?", "Pouvons-nous citer votre réponse ?"),
+                type="single_choice",
+                options=QUOTE_OPTIONS,
+            ),
+        ]
+    if kind == "csat":
+        return [
+            _follow_up(
+                "went_wrong", kind, 1, 2, ("What went wrong?", "Qu'est-ce qui s'est mal passé ?")
+            )
+        ]
+    if kind == "ces":
+        return [
+            _follow_up(
+                "hard",
+                kind,
+                1,
+                3,
+                ("What made it hard?", "Qu'est-ce qui vous a compliqué la tâche ?"),
+            )
+        ]
+    return []
+
+
 def survey_questions(
     kind: str,
     stage_key: str,
     stage_names: tuple[str, str],
     touchpoint: tuple[str, str] | None = None,
 ) -> list[dict]:
-    """Score, why, emotion: the three questions of a stage survey."""
+    """Score, why, emotion, then the follow-ups of the score (on the same page)."""
     return [
         score_question(kind, stage_key, stage_names, touchpoint),
         {"key": "why", "type": "long_text", "prompt": _pair(*WHY_PROMPT), "required": False},
         {"key": "emotion", "type": "emotion", "prompt": _pair(*EMOTION_PROMPT), "required": False},
+        *follow_up_questions(kind),
     ]
 
 

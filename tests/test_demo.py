@@ -29,6 +29,7 @@ from surveys.models import (
     TextAnalysis,
     User,
 )
+from surveys.question_rules import matches
 from surveys.question_types import EMOTIONS, scale_of
 
 N = 300
@@ -114,8 +115,14 @@ def test_every_response_answers_its_questionnaire_where_it_happened(db_session, 
                 assert scale[0] <= answer.number <= scale[1]
             elif question.type == "emotion":
                 assert answer.choice in EMOTIONS
+            elif question.type == "single_choice":  # "May we quote you?"
+                assert answer.choice in {o["value"] for o in question.options}
             else:
                 assert answer.text and answer.text.strip()
+        # A follow-up is answered only when the earlier answer its rule reads matches.
+        given = {questions[a.question_id].key: a for a in response.answers}
+        for answer in response.answers:
+            assert matches(questions[answer.question_id].show_if, given)
         answered |= set(by_question)
     # Across the responses every question of every live questionnaire gets answers.
     live_questions = db_session.scalars(

@@ -137,6 +137,7 @@ def test_the_export_holds_keys_not_database_ids_nor_dates(db_session):
     assert exported["journey"] == {"name": "Shop journey", "template": "five-stage"}
     assert set(exported["questions"][0]) == {
         "key", "type", "required", "prompt", "help", "options", "settings", "touchpoint",
+        "page", "show_if",
     }  # fmt: skip
     text = json.dumps(exported)
     for leak in ('"id"', "_id", "slug", "created", "published", "status"):
@@ -162,7 +163,7 @@ def test_the_export_is_the_current_version(app, db_session):
     db_session.commit()
     assert questionnaire.current_version.number == 2
     keys = [q["key"] for q in export_questionnaire(questionnaire)["questions"]]
-    assert keys == ["csat", "why", "emotion", "city"]
+    assert keys == ["csat", "why", "emotion", "went_wrong", "city"]
 
 
 # Hypothesis: any questionnaire the editor accepts comes back equal.
@@ -191,6 +192,7 @@ def question_specs(draw, key: str) -> dict:
         "prompt": prompt,
         "help": draw(st.fixed_dictionaries({"en": TEXT, "fr": TEXT})),
         "required": draw(st.booleans()),
+        "page": draw(st.integers(1, 3)),  # the editor keeps them page by page
     }
     if qtype in ("single_choice", "multi_choice"):
         values = draw(st.lists(ONE_LINE, min_size=2, max_size=6, unique=True))
@@ -279,7 +281,7 @@ LONG = "x" * 501
         ([], "$"),
         ("a questionnaire", "$"),
         (a_file(format="surveyjs"), "format"),
-        (a_file(version=2), "version"),
+        (a_file(version=FORMAT_VERSION + 1), "version"),
         (a_file(version="1"), "version"),
         (a_file(version=DELETE), "version"),
         (a_file(kind="quiz"), "kind"),

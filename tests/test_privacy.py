@@ -36,6 +36,8 @@ def a_response(session, questionnaire, days_ago: float = 0, language: str = "en"
     """A complete response, scored (a text with themes), `days_ago` days old."""
     values = {}
     for question in questionnaire.current_version.questions:
+        if question.show_if:
+            continue  # the stage templates' optional follow-ups, left unanswered
         if question.type in SCORES:
             values[question.key] = AnswerValue(number=SCORES[question.type])
         elif question.type == "emotion":

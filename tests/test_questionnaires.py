@@ -38,10 +38,16 @@ def answer(app, questionnaire, data):
 
 
 @pytest.mark.parametrize(
-    "kind, scale_type", [("csat", "csat"), ("nps", "nps"), ("ces", "ces")], ids=str
+    "kind, follow_ups",
+    [
+        ("csat", [("went_wrong", "long_text")]),
+        ("nps", [("fix", "long_text"), ("quote", "single_choice")]),
+        ("ces", [("hard", "long_text")]),
+    ],
+    ids=str,
 )
 def test_one_click_gives_a_score_why_and_emotion_questionnaire(
-    client, auth, forms, db_session, kind, scale_type
+    client, auth, forms, db_session, kind, follow_ups
 ):
     journey = a_journey(db_session)
     stage = journey.stage_by_key("purchase")
@@ -65,9 +71,10 @@ def test_one_click_gives_a_score_why_and_emotion_questionnaire(
     )
     questions = questionnaire.current_version.questions
     assert [(q.key, q.type) for q in questions] == [
-        (kind, scale_type),
+        (kind, kind),
         ("why", "long_text"),
         ("emotion", "emotion"),
+        *follow_ups,  # asked after some scores only (tests/test_question_rules_design.py)
     ]
     assert questions[0].required
     assert questions[0].prompt["fr"] and questions[0].prompt["en"]
@@ -231,11 +238,16 @@ def test_researcher_edits_reorders_and_removes_questions(client, auth, forms, db
     )
     assert response.status_code == 302
     forms.post(f"{url}/emotion/move", {"direction": "up"}, page_url=f"{url}/why/edit")
-    assert question_keys(db_session, questionnaire) == ["nps", "emotion", "why"]
-    forms.post(f"{url}/nps/delete", page_url=f"{url}/why/edit")
+    assert question_keys(db_session, questionnaire) == ["nps", "emotion", "why", "fix", "quote"]
+    forms.post(f"{url}/emotion/delete", page_url=f"{url}/why/edit")
     questionnaire = reload(db_session, questionnaire)
-    assert [q.key for q in questionnaire.current_version.questions] == ["emotion", "why"]
-    assert [q.position for q in questionnaire.current_version.questions] == [0, 1]
+    assert [q.key for q in questionnaire.current_version.questions] == [
+        "nps",
+        "why",
+        "fix",
+        "quote",
+    ]
+    assert [q.position for q in questionnaire.current_version.questions] == [0, 1, 2, 3]
     assert questionnaire.current_version.questions[1].type == "short_text"
     # A draft without answers is edited in place.
     assert len(questionnaire.versions) == 1
@@ -428,9 +440,9 @@ def test_removing_an_answered_question_keeps_it_in_the_old_version(app, client, 
     remove_question(db_session, questionnaire, "why")
     db_session.commit()
     questionnaire = reload(db_session, questionnaire)
-    assert [q.key for q in questionnaire.versions[0].questions] == ["ces", "why", "emotion"]
-    assert [q.key for q in questionnaire.versions[1].questions] == ["ces", "emotion"]
-    assert db_session.scalar(select(func.count(Question.id))) == 5
+    assert [q.key for q in questionnaire.versions[0].questions] == ["ces", "why", "emotion", "hard"]
+    assert [q.key for q in questionnaire.versions[1].questions] == ["ces", "emotion", "hard"]
+    assert db_session.scalar(select(func.count(Question.id))) == 7
 
 
 def test_second_edit_of_the_same_new_version_does_not_make_a_third(app, client, db_session, forms):

@@ -22,8 +22,13 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..journey_templates import TEMPLATES
 from ..models import KINDS
 from ..privacy import CONTACT_MAX, PRIVACY_NOTE_MAX, RETENTION_MAX_DAYS, clean_contact
+from ..question_rules import MAX_PAGE
 from ..question_types import DESIGN_LIMITS as LIMITS
-from ..question_types import OPTIONS_TEXT_MAX, TYPES
+from ..question_types import OPTIONS_TEXT_MAX, SCORE_TYPES, TYPES
+
+# How long a half-answered questionnaire may be resumed (Questionnaire.partial_timeout_hours).
+PARTIAL_TIMEOUT_DEFAULT_HOURS = 72
+PARTIAL_TIMEOUT_MAX_HOURS = 2160  # 90 days
 
 CHANNELS = [("digital", _l("Digital")), ("physical", _l("Physical")), ("human", _l("Human"))]
 # Each language named in itself, on every page.
@@ -156,6 +161,33 @@ class QuestionnaireSettingsForm(FlaskForm):
         ],
         description=_l("Empty: kept until erased. Older responses are deleted by the daily purge."),
     )
+    # New answers only: the view says so when the questionnaire has some already.
+    anonymous = BooleanField(
+        _l("Anonymous answers"),
+        description=_l(
+            "No invitation metadata, customer reference, IP address or browser details are "
+            "kept with new answers, and customers are told so under the questionnaire. "
+            "Invitation links still work once each; their answers cannot be found or erased by "
+            "customer reference, nor filtered on the journey map by invitation metadata."
+        ),
+    )
+    partial_timeout_hours = IntegerField(
+        _l("Close unfinished answers after (hours)"),
+        render_kw={"min": 1, "max": PARTIAL_TIMEOUT_MAX_HOURS},
+        validators=[
+            Optional(),
+            NumberRange(
+                min=1,
+                max=PARTIAL_TIMEOUT_MAX_HOURS,
+                message=_l("Between %(min)s and %(max)s hours."),
+            ),
+        ],
+        description=_l(
+            "A customer who leaves the questionnaire half answered can come back and finish it "
+            "until then. Empty: %(hours)s hours.",
+            hours=PARTIAL_TIMEOUT_DEFAULT_HOURS,
+        ),
+    )
 
     def validate_privacy_contact(self, field) -> None:
         cleaned = clean_contact(field.data)
@@ -229,6 +261,25 @@ class QuestionForm(FlaskForm):
         _l("High end label (English)"), validators=[Optional(), Length(max=LIMITS["end_label"])]
     )
     touchpoint = SelectField(_l("About the touchpoint"), coerce=int)
+    page = IntegerField(
+        _l("Page"),
+        default=1,
+        render_kw={"min": 1, "max": MAX_PAGE},
+        validators=[
+            Optional(),
+            NumberRange(1, MAX_PAGE, message=_l("A page number from %(min)s to %(max)s.")),
+        ],
+        description=_l("Customers answer page 1, then page 2, and so on."),
+    )
+    # "Show only when": the view fills the choices with the earlier questions (and their
+    # answers as `key:value`); the design service checks the rule, so any posted key gets
+    # a clear message rather than "Not a valid choice".
+    show_if_question = SelectField(_l("Earlier question"), default="", validate_choice=False)
+    show_if_min = IntegerField(_l("Score from"), validators=[Optional()])
+    show_if_max = IntegerField(_l("Score to"), validators=[Optional()])
+    show_if_values = MultiCheckboxField(_l("Answers"), validate_choice=False)
+    # Question key -> type, of every question of the questionnaire (set by the view).
+    trigger_types: dict[str, str] = {}
 
     def validate_prompt_en(self, field):
         if not (field.data or "").strip() and not (self.prompt_fr.data or "").strip():
@@ -256,7 +307,24 @@ class QuestionForm(FlaskForm):
             "options": parse_options(self.options.data),
             "settings": settings,
             "touchpoint_id": self.touchpoint.data or None,
+            "page": self.page.data or 1,
+            "show_if": self.rule(),
         }
+
+    def rule(self) -> dict | None:
+        """The "show only when" rule as typed: a score range for a score question, the
+        ticked answers of the chosen question otherwise."""
+        key = (self.show_if_question.data or "").strip()
+        if not key:
+            return None
+        if self.trigger_types.get(key) in SCORE_TYPES:
+            low, high = self.show_if_min.data, self.show_if_max.data
+            return {"question": key, "op": "between", "min": low, "max": high}
+        prefix = f"{key}:"
+        ticked = [
+            v.removeprefix(prefix) for v in self.show_if_values.data or [] if v.startswith(prefix)
+        ]
+        return {"question": key, "op": "in", "values": ticked}
 
     def fill_from(self, question) -> None:
         self.key.data = question.key
@@ -271,6 +339,11 @@ class QuestionForm(FlaskForm):
         self.options.data = format_options(question.options or [])
         self.scale.data = (question.settings or {}).get("scale")
         self.touchpoint.data = question.touchpoint_id or 0
+        self.page.data = question.page or 1
+        rule = question.show_if or {}
+        self.show_if_question.data = rule.get("question", "")
+        self.show_if_min.data, self.show_if_max.data = rule.get("min"), rule.get("max")
+        self.show_if_values.data = [f"{rule['question']}:{v}" for v in rule.get("values") or []]
 
 
 THEME_KEY_HINT = _l(

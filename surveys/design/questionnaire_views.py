@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from flask_babel import ngettext
+from sqlalchemy import func, select
+
+from feedback.locale_format import number
 
 from .. import privacy
 from ..auth import designer_required, reader_required
@@ -18,16 +21,19 @@ from ..design_service import (
     publish,
     question_by_key,
     remove_question,
+    rule_description,
     update_question,
     version_has_answers,
 )
 from ..i18n import current_language, keep_remembered_language
-from ..models import Journey, Questionnaire, Response
-from ..question_types import parse_form
+from ..models import Journey, Questionnaire, Response, utcnow
+from ..question_rules import TRIGGER_TYPES, read_step, whole
+from ..question_types import EMOTION_CHOICES, EMOTIONS, SCORE_TYPES, parse_form
 from ..respond.messages import choose_language, translator
 from ..respond.routes import render_survey
 from . import bp
 from .forms import (
+    PARTIAL_TIMEOUT_DEFAULT_HOURS,
     TYPE_LABELS,
     QuestionForm,
     QuestionnaireForm,
@@ -90,12 +96,20 @@ def new_questionnaire(journey_id: int):
 def questionnaire(questionnaire_id: int):
     questionnaire = get_or_404(Questionnaire, questionnaire_id)
     has_answers = version_has_answers(get_session(), questionnaire.current_version)
+    questions = questionnaire.current_version.questions
+    language = current_language()
+    # The questions page by page (kept in page order by the design service).
+    by_page: dict[int, list] = {}
+    for question in questions:
+        by_page.setdefault(question.page or 1, []).append(question)
     return render_template(
         "design/questionnaire.html",
         q=questionnaire,
         public_url=public_url(questionnaire),
         has_answers=has_answers,
         type_labels=TYPE_LABELS,
+        pages=sorted(by_page.items()),
+        rules={q.key: rule_description(q.show_if, questions, language) for q in questions},
     )
 
 
@@ -114,6 +128,8 @@ def questionnaire_settings(questionnaire_id: int):
         form.privacy_contact.data = questionnaire.privacy_contact or ""
         form.redact_pii.data = questionnaire.redact_pii
         form.retention_days.data = questionnaire.retention_days
+        form.anonymous.data = questionnaire.anonymous
+        form.partial_timeout_hours.data = questionnaire.partial_timeout_hours
     if form.validate_on_submit():
         questionnaire.title = {"en": form.title_en.data or "", "fr": form.title_fr.data or ""}
         questionnaire.intro = {"en": form.intro_en.data or "", "fr": form.intro_fr.data or ""}
@@ -123,8 +139,18 @@ def questionnaire_settings(questionnaire_id: int):
         questionnaire.privacy_contact = form.privacy_contact.data or None
         questionnaire.redact_pii = bool(form.redact_pii.data)
         questionnaire.retention_days = form.retention_days.data
+        questionnaire.partial_timeout_hours = (
+            form.partial_timeout_hours.data or PARTIAL_TIMEOUT_DEFAULT_HOURS
+        )
+        switched = bool(form.anonymous.data) != questionnaire.anonymous
+        if switched:
+            questionnaire.anonymous = bool(form.anonymous.data)
+            # Tells the answers kept without metadata from those before, which keep theirs.
+            questionnaire.anonymous_since = utcnow() if questionnaire.anonymous else None
         get_session().commit()
         flash(_("Settings saved."), "success")
+        if switched:
+            flash(_anonymity_switched(questionnaire), "info")
         return redirect(url_for("design.questionnaire", questionnaire_id=questionnaire.id))
     # The default note as customers would read it with the settings saved as they are now.
     default_notes = {lang: privacy.default_note(questionnaire, lang) for lang in ("fr", "en")}
@@ -133,17 +159,91 @@ def questionnaire_settings(questionnaire_id: int):
         q=questionnaire,
         form=form,
         default_notes=default_notes,
+        answers_stored=_answers_stored(questionnaire),
     ), (422 if form.errors else 200)
 
 
-def _question_form(questionnaire: Questionnaire) -> QuestionForm:
+def _answers_stored(questionnaire: Questionnaire) -> int:
+    return get_session().scalar(
+        select(func.count(Response.id)).where(Response.questionnaire_id == questionnaire.id)
+    )
+
+
+def _anonymity_switched(questionnaire: Questionnaire) -> str:
+    """What switching anonymity changed: new answers only, never those already stored."""
+    count = _answers_stored(questionnaire)
+    if questionnaire.anonymous and count:
+        return ngettext(
+            "Answers are anonymous from now on. This applies to new answers only: the %(count)s "
+            "answer already stored keeps its metadata and customer reference.",
+            "Answers are anonymous from now on. This applies to new answers only: the %(count)s "
+            "answers already stored keep their metadata and customer reference.",
+            count,
+            count=number(count, 0, current_language()),
+        )
+    if questionnaire.anonymous:
+        return _("Answers are anonymous from now on.")
+    if count:
+        return _(
+            "Answers are no longer anonymous. This applies to new answers only: they keep the "
+            "invitation’s metadata and customer reference; answers stored while anonymous stay "
+            "anonymous."
+        )
+    return _(
+        "Answers are no longer anonymous: new answers keep the invitation’s metadata and "
+        "customer reference."
+    )
+
+
+def _question_form(questionnaire: Questionnaire, question=None) -> QuestionForm:
     language = current_language()
     form = QuestionForm()
     form.touchpoint.choices = options(
         [(0, _("— Same as the questionnaire —"))]
         + [(t.id, t.name(language)) for t in questionnaire.journey.touchpoints]
     )
+    questions = questionnaire.current_version.questions
+    form.trigger_types = {q.key: q.type for q in questions}
+    # A follow-up depends on an earlier score, choice or emotion question: those before the
+    # question edited, or any for a new one (it goes to the end of its page).
+    earlier = [
+        q
+        for q in questions
+        if q.type in TRIGGER_TYPES and (question is None or q.position < question.position)
+    ]
+    form.show_if_question.choices = options(
+        [("", _("— Always shown —"))]
+        + [(q.key, f"{_short(q.prompt_in(language))} ({q.key})") for q in earlier]
+    )
+    form.answer_groups = [
+        (q, [(f"{q.key}:{value}", label) for value, label in _answers_of(q, language)])
+        for q in earlier
+        if q.type not in SCORE_TYPES
+    ]
+    form.show_if_values.choices = options(
+        pair for _question, pairs in form.answer_groups for pair in pairs
+    )
     return form
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _answers_of(question, language: str) -> list[tuple[str, str]]:
+    """The (value, label) of a choice or emotion question's answers, in `language`."""
+    if question.type == "emotion":
+        return [(e, EMOTION_CHOICES[e].get(language) or e) for e in EMOTIONS]
+    return [
+        (str(o["value"]), (o.get("label") or {}).get(language) or str(o["value"]))
+        for o in question.options or []
+    ]
+
+
+def _show_error(form: QuestionForm, error: DesignError) -> None:
+    """The service's refusal by the field it is about (the key when it names none)."""
+    field = getattr(form, error.field, None) if error.field else None
+    (field or form.key).errors = [error.translated()]
 
 
 @bp.route("/questionnaires/<int:questionnaire_id>/questions/new", methods=["GET", "POST"])
@@ -159,7 +259,7 @@ def new_question(questionnaire_id: int):
             return redirect(url_for("design.questionnaire", questionnaire_id=questionnaire.id))
         except DesignError as error:
             get_session().rollback()
-            form.key.errors = [error.translated()]
+            _show_error(form, error)
     return render_template(
         "design/question_form.html", q=questionnaire, form=form, question=None
     ), (422 if request.method == "POST" else 200)
@@ -173,7 +273,7 @@ def edit_question(questionnaire_id: int, key: str):
     if question is None:
         flash(_("That question is no longer in the questionnaire."), "error")
         return redirect(url_for("design.questionnaire", questionnaire_id=questionnaire.id))
-    form = _question_form(questionnaire)
+    form = _question_form(questionnaire, question)
     if request.method == "GET":
         form.fill_from(question)
     elif form.validate_on_submit():
@@ -184,7 +284,7 @@ def edit_question(questionnaire_id: int, key: str):
             return redirect(url_for("design.questionnaire", questionnaire_id=questionnaire.id))
         except DesignError as error:
             get_session().rollback()
-            form.key.errors = [error.translated()]
+            _show_error(form, error)
     return render_template(
         "design/question_form.html", q=questionnaire, form=form, question=question
     ), (422 if request.method == "POST" else 200)
@@ -267,15 +367,18 @@ def preview(questionnaire_id: int):
     t = translator(language)
     if request.method == "POST":
         form = request.form.to_dict(flat=False)
-        parsed = parse_form(questionnaire.current_version.questions, form)
-        notice = None if parsed.errors else t("preview_ok")
+        everything = whole(questionnaire.current_version.questions)
+        parsed = parse_form(everything.questions, form)
+        # Follow-ups that do not apply are never required, as on the customer's page.
+        sent = read_step(everything, parsed.values, parsed.errors, {}, script=True)
+        notice = None if sent.errors else t("preview_ok")
         return render_survey(
             questionnaire,
             language,
             values=form,
-            errors=parsed.errors,
+            errors=sent.errors,
             preview=True,
             notice=notice,
-            status=422 if parsed.errors else 200,
+            status=422 if sent.errors else 200,
         )
     return render_survey(questionnaire, language, preview=True)

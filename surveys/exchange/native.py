@@ -7,6 +7,7 @@ in docs/exchange.md.
 
 from __future__ import annotations
 
+from ..design_service import DesignError, clean_page, clean_rule
 from ..journeys import JourneyError, check_key
 from ..messages import N_
 from ..models import KINDS, Question, Questionnaire
@@ -23,6 +24,7 @@ from .spec import (
     mapping,
     option_problem,
     refused,
+    rule_problem,
     sequence,
     shown,
     text,
@@ -30,8 +32,9 @@ from .spec import (
 )
 
 FORMAT = "parcours.questionnaire"
-# Bump when a reader of the previous version would misread a file; readers refuse newer ones.
-FORMAT_VERSION = 1
+# Bump when a reader of the previous version would misread or refuse a file; readers refuse
+# newer ones and read every older one. Version 2 added the questions' `page` and `show_if`.
+FORMAT_VERSION = 2
 
 TOP_FIELDS = {
     "format",
@@ -45,8 +48,19 @@ TOP_FIELDS = {
     "touchpoint",
     "questions",
 }
-QUESTION_FIELDS = {"key", "type", "required", "prompt", "help", "options", "settings", "touchpoint"}
+QUESTION_FIELDS_V1 = {
+    "key",
+    "type",
+    "required",
+    "prompt",
+    "help",
+    "options",
+    "settings",
+    "touchpoint",
+}
+QUESTION_FIELDS = {1: QUESTION_FIELDS_V1, 2: QUESTION_FIELDS_V1 | {"page", "show_if"}}
 SETTING_FIELDS = {"scale", "low_label", "high_label"}
+RULE_FIELDS = {"between": {"question", "op", "min", "max"}, "in": {"question", "op", "values"}}
 
 
 # Export
@@ -87,6 +101,26 @@ def _export_question(question: Question) -> dict:
         else [],
         "settings": _settings(question),
         "touchpoint": question.touchpoint.key if question.touchpoint else None,
+        "page": question.page or 1,
+        "show_if": _export_rule(question.show_if),
+    }
+
+
+def _export_rule(rule: dict | None) -> dict | None:
+    """The rule by the earlier question's key, in its one written form."""
+    if not rule:
+        return None
+    if rule.get("op") == "between":
+        return {
+            "question": rule["question"],
+            "op": "between",
+            "min": rule["min"],
+            "max": rule["max"],
+        }
+    return {
+        "question": rule["question"],
+        "op": rule.get("op"),
+        "values": list(rule.get("values") or []),
     }
 
 
@@ -112,7 +146,9 @@ def export_questionnaire(questionnaire: Questionnaire) -> dict:
 # Import
 
 
-def _no_other_fields(data: dict, allowed: set[str], path: str) -> None:
+def _no_other_fields(
+    data: dict, allowed: set[str], path: str, version: int = FORMAT_VERSION
+) -> None:
     unknown = sorted(str(name) for name in data if name not in allowed)
     if unknown:
         where = f"{path}.{shown(unknown[0])}" if path else shown(unknown[0])
@@ -120,7 +156,7 @@ def _no_other_fields(data: dict, allowed: set[str], path: str) -> None:
             where,
             N_(
                 "is not a field of version %(version)s of the %(format)s format.",
-                version=FORMAT_VERSION,
+                version=version,
                 format=FORMAT,
             ),
         )
@@ -197,9 +233,40 @@ def _read_settings(value, qtype: str, path: str) -> dict:
     return read
 
 
-def _read_question(value, path: str) -> QuestionSpec:
+def _read_page(value, path: str) -> int:
+    if value is None:
+        return 1
+    try:
+        return clean_page(integer(value, path))
+    except DesignError as error:
+        raise ExchangeError.at(path, refused(error)) from None
+
+
+def _read_rule(value, path: str) -> dict | None:
+    """The rule's shape; whether it fits the earlier question is checked with all of them."""
+    if value is None:
+        return None
+    rule = mapping(value, path)
+    if rule.get("op") not in RULE_FIELDS:
+        raise ExchangeError.at(f"{path}.op", N_("should be “between” or “in”."))
+    _no_other_fields(rule, RULE_FIELDS[rule["op"]], path)
+    if not isinstance(rule.get("question"), str):
+        raise ExchangeError.at(f"{path}.question", N_("should be the key of an earlier question."))
+    for name in ("min", "max") if rule["op"] == "between" else ():
+        integer(rule.get(name), f"{path}.{name}")
+    if rule["op"] == "in":
+        values = sequence(rule.get("values"), f"{path}.values")
+        for index, each in enumerate(values):
+            text(each, f"{path}.values[{index}]", MAX_LENGTH["option_value"])
+    try:
+        return clean_rule({**rule, **{k: int(rule[k]) for k in ("min", "max") if k in rule}})
+    except DesignError as error:
+        raise ExchangeError.at(path, refused(error)) from None
+
+
+def _read_question(value, path: str, version: int = FORMAT_VERSION) -> QuestionSpec:
     data = mapping(value, path)
-    _no_other_fields(data, QUESTION_FIELDS, path)
+    _no_other_fields(data, QUESTION_FIELDS[version], path, version)
     qtype = data.get("type")
     if qtype not in TYPES:
         raise ExchangeError.at(
@@ -222,6 +289,8 @@ def _read_question(value, path: str) -> QuestionSpec:
         options=_read_options(data.get("options"), qtype, f"{path}.options"),
         settings=_read_settings(data.get("settings"), qtype, f"{path}.settings"),
         touchpoint=_optional_key(data.get("touchpoint"), f"{path}.touchpoint"),
+        page=_read_page(data.get("page"), f"{path}.page"),
+        show_if=_read_rule(data.get("show_if"), f"{path}.show_if"),
     )
     return checked_by_editor(question, path)
 
@@ -246,7 +315,7 @@ def _read_journey(value) -> dict | None:
     return read
 
 
-def _read_version(data: dict) -> None:
+def _read_version(data: dict) -> int:
     if data.get("format") != FORMAT:
         raise ExchangeError.at("format", N_("should be “%(format)s”.", format=FORMAT))
     if "version" not in data:
@@ -263,6 +332,7 @@ def _read_version(data: dict) -> None:
         )
     if version < 1:
         raise ExchangeError.at("version", N_("should be 1 or more."))
+    return version
 
 
 def read_questionnaire(data) -> QuestionnaireSpec:
@@ -272,8 +342,8 @@ def read_questionnaire(data) -> QuestionnaireSpec:
     """
     if not isinstance(data, dict):
         raise ExchangeError.at("$", N_("a questionnaire file is a JSON object."))
-    _read_version(data)
-    _no_other_fields(data, TOP_FIELDS, "")
+    version = _read_version(data)
+    _no_other_fields(data, TOP_FIELDS, "", version)
     if data.get("kind") not in KINDS:
         raise ExchangeError.at("kind", N_("should be one of %(kinds)s.", kinds=", ".join(KINDS)))
     if "stage" not in data:
@@ -283,13 +353,27 @@ def read_questionnaire(data) -> QuestionnaireSpec:
         raise too_many_questions(len(questions))
     read = []
     for index, value in enumerate(questions):
-        question = _read_question(value, f"questions[{index}]")
+        question = _read_question(value, f"questions[{index}]", version)
         if any(q.key == question.key for q in read):
             raise ExchangeError.at(
                 f"questions[{index}].key",
                 N_("another question already has the key “%(key)s”.", key=question.key),
             )
+        if read and question.page < read[-1].page:
+            # The editor keeps questions page by page; a file that does not is a mistake.
+            raise ExchangeError.at(
+                f"questions[{index}].page",
+                N_(
+                    "is %(page)s, after a question on page %(before)s: list the questions "
+                    "page by page.",
+                    page=question.page,
+                    before=read[-1].page,
+                ),
+            )
         read.append(question)
+    for index in range(len(read)):
+        if problem := rule_problem(read, index):
+            raise ExchangeError.at(f"questions[{index}].show_if", refused(problem))
     return QuestionnaireSpec(
         kind=data["kind"],
         languages=_read_languages(data.get("languages")),

@@ -10,11 +10,13 @@ them in the researcher's language (`translated()`).
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass, field
 
-from ..design_service import DesignError, validate_question
+from ..design_service import DesignError, Planned, rule_error, validate_question
 from ..messages import N_, Message
+from ..question_rules import check_rule
 from ..question_types import DESIGN_LIMITS, OPTIONS_TEXT_MAX
 
 LANGUAGES = ("en", "fr")
@@ -56,6 +58,8 @@ class QuestionSpec:
     options: list[dict] = field(default_factory=list)
     settings: dict = field(default_factory=dict)
     touchpoint: str | None = None  # a touchpoint key of the journey
+    page: int = 1
+    show_if: dict | None = None  # a rule on an earlier question's key (question_rules)
 
     def design_fields(self, touchpoint_id: int | None = None) -> dict:
         """The question as `design_service.add_question` takes it."""
@@ -68,6 +72,8 @@ class QuestionSpec:
             "options": [dict(o, label=dict(o["label"])) for o in self.options],
             "settings": dict(self.settings),
             "touchpoint_id": touchpoint_id,
+            "page": self.page,
+            "show_if": copy.deepcopy(self.show_if),
         }
 
 
@@ -149,6 +155,8 @@ def checked_by_editor(question: QuestionSpec, path: str) -> QuestionSpec:
     question.prompt = cleaned["prompt"]
     question.options = cleaned["options"]
     question.settings = cleaned["settings"]
+    question.page = cleaned["page"]
+    question.show_if = cleaned["show_if"]
     if len(question.options) > MAX_OPTIONS:
         raise ExchangeError.at(
             f"{path}.options", N_("has more than %(count)s options.", count=MAX_OPTIONS)
@@ -162,6 +170,23 @@ def checked_by_editor(question: QuestionSpec, path: str) -> QuestionSpec:
             ),
         )
     return question
+
+
+def rule_problem(questions: list[QuestionSpec], index: int) -> DesignError | None:
+    """Why the rule of `questions[index]` cannot be kept (`check_rule`, the editor's
+    message), or None. Questions are in the order they will be added."""
+    rule = questions[index].show_if
+    if not rule:
+        return None
+    placed = [
+        Planned(q.key, q.type, q.settings, q.options, q.page, q.show_if, position)
+        for position, q in enumerate(questions)
+    ]
+    code = check_rule(rule, index, placed)
+    if code is None:
+        return None
+    trigger = next((q for q in placed if q.key == rule.get("question")), None)
+    return rule_error(code, rule, trigger, questions[index].key)
 
 
 def shown(value, limit: int = 40) -> str:

@@ -76,7 +76,7 @@ def _choices(question: Question, french_first: bool) -> list[dict]:
     ]
 
 
-def _element(question: Question, french_first: bool) -> dict:
+def _element(question: Question, french_first: bool, questions) -> dict:
     if question.type in TEXT_ELEMENTS:
         kind, limit = TEXT_ELEMENTS[question.type]
         shape = {"type": kind, "maxLength": limit}
@@ -94,11 +94,45 @@ def _element(question: Question, french_first: bool) -> dict:
         element["description"] = _localized(question.help, french_first)
     if question.required:
         element["isRequired"] = True
+    if condition := visible_if(question.show_if, questions):
+        element["visibleIf"] = condition
     return element | shape
 
 
+def _literal(value: str) -> str:
+    """A string in a SurveyJS expression, quoted (and its quotes escaped) as it reads them."""
+    if "'" not in value:
+        return f"'{value}'"
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def visible_if(rule: dict | None, questions) -> str | None:
+    """Our rule as a SurveyJS `visibleIf` expression on the earlier question's name."""
+    if not rule:
+        return None
+    name = "{" + rule["question"] + "}"
+    trigger = next((q for q in questions if q.key == rule["question"]), None)
+    if rule["op"] == "between":
+        low, high = (scale_of_type(trigger.type, trigger.settings) if trigger else None) or (
+            None,
+            None,
+        )
+        if rule["min"] == rule["max"]:
+            return f"{name} = {rule['min']}"
+        if rule["min"] == low:
+            return f"{name} <= {rule['max']}"
+        if rule["max"] == high:
+            return f"{name} >= {rule['min']}"
+        return f"{name} >= {rule['min']} and {name} <= {rule['max']}"
+    values = [_literal(str(v)) for v in rule["values"]]
+    if len(values) == 1 and trigger is not None and trigger.type != "multi_choice":
+        return f"{name} = {values[0]}"
+    return f"{name} anyof [{', '.join(values)}]"
+
+
 def to_surveyjs(questionnaire: Questionnaire) -> dict:
-    """The current version of `questionnaire` as a one-page SurveyJS survey.
+    """The current version of `questionnaire` as a SurveyJS survey: one SurveyJS page per
+    page, follow-ups with a `visibleIf` on the earlier question's name.
 
     SurveyJS has no journey: the stage and touchpoints stay behind. A questionnaire in
     French only is marked `locale: fr`, so SurveyJS shows its French texts.
@@ -110,7 +144,11 @@ def to_surveyjs(questionnaire: Questionnaire) -> dict:
     if french_first:
         survey["locale"] = "fr"
     questions = questionnaire.current_version.questions
+    pages: dict[int, list[dict]] = {}
+    for question in questions:
+        pages.setdefault(question.page or 1, []).append(_element(question, french_first, questions))
     survey["pages"] = [
-        {"name": "page1", "elements": [_element(q, french_first) for q in questions]}
-    ]
+        {"name": f"page{number}", "elements": elements}
+        for number, elements in enumerate((pages[page] for page in sorted(pages)), start=1)
+    ] or [{"name": "page1", "elements": []}]
     return survey

@@ -1,7 +1,9 @@
 """Reading a SurveyJS survey into our questions, and saying what could not come along.
 
-Pages and panels are flattened in order. Every element, property and language that has no
-place in Parcours gets one line in the report; nothing is dropped silently. The mapping is
+Each SurveyJS page that gives questions becomes a page; panels are flattened in order. A
+`visibleIf` comparing one earlier answer with a constant becomes a follow-up rule
+(`surveyjs_conditions`). Every element, property, condition and language that has no place
+in Parcours gets one line in the report; nothing is dropped silently. The mapping is
 documented in docs/exchange.md.
 """
 
@@ -11,6 +13,7 @@ import re
 
 from ..journeys import slugify_key
 from ..messages import N_, Message
+from ..question_rules import MAX_PAGE
 from ..question_types import EMOTIONS, END_LABELS
 from .spec import (
     LANGUAGES,
@@ -22,11 +25,14 @@ from .spec import (
     checked_by_editor,
     integer,
     mapping,
+    refused,
+    rule_problem,
     sequence,
     shown,
     text,
     too_many_questions,
 )
+from .surveyjs_conditions import Unmapped, to_rule
 from .surveyjs_terms import (
     AGREEMENT,
     CHOICE_TYPES,
@@ -76,6 +82,13 @@ class SurveyReader:
         self.report: list[Message] = []  # in English; the import page translates it
         self.other_locales: set[str] = set()
         self.seen = 0
+        self.page = 1  # the page the questions being read go on
+        # Every element's name in the order met, and for each imported question where it
+        # was met and its visibleIf, read once every question is known.
+        self.names: list[str] = []
+        self.imported: list[tuple[int, str, QuestionSpec]] = []
+        self.conditions: list[tuple[int, QuestionSpec, object, Message]] = []
+        self.pages_capped = False
 
     # Texts
 
@@ -119,7 +132,11 @@ class SurveyReader:
             page = mapping(page, path)
             who = N_("Page “%(name)s”", name=shown(page.get("name", index + 1)))
             self.audit(page, {"name", "elements", "questions"}, CONTAINER_WHY_NOT, who)
+            before = len(self.questions)
             self.container(page, path, 0)
+            if len(self.questions) > before and index + 1 < len(survey["pages"]):
+                self.next_page(who)
+        self.read_conditions()
         if self.other_locales:
             self.report.append(
                 N_(
@@ -138,6 +155,51 @@ class SurveyReader:
             intro=self.localized(survey.get("description"), "description", MAX_LENGTH["intro"]),
             questions=self.questions,
         )
+
+    def next_page(self, who: Message) -> None:
+        """The questions of the next SurveyJS page go on our next page (pages that give no
+        question are skipped), up to our last page."""
+        if self.page < MAX_PAGE:
+            self.page += 1
+        elif not self.pages_capped:
+            self.pages_capped = True
+            self.report.append(
+                N_(
+                    "Pages after %(who)s put on page %(page)s — "
+                    "a questionnaire has at most %(page)s pages.",
+                    who=who,
+                    page=MAX_PAGE,
+                )
+            )
+
+    def read_conditions(self) -> None:
+        """Each question's visibleIf as a rule on an earlier question, or a report line."""
+        for seen, question, expression, who in self.conditions:
+            earlier: dict[str, QuestionSpec] = {}
+            for met, name, each in self.imported:
+                if met < seen:
+                    earlier.setdefault(name, each)
+            later = set(self.names[seen + 1 :])
+            try:
+                rule = to_rule(expression, earlier, later)
+            except Unmapped as unmapped:
+                why = unmapped.why
+            else:
+                question.show_if = rule
+                problem = rule_problem(self.questions, self.questions.index(question))
+                if problem is None:
+                    continue
+                question.show_if = None
+                why = refused(problem).with_lower_first()
+            self.report.append(
+                N_(
+                    "Question %(who)s: visibleIf “%(expression)s” not imported — %(why)s; "
+                    "the question is always shown.",
+                    who=who,
+                    expression=shown(expression, 80),
+                    why=why,
+                )
+            )
 
     def container(self, container: dict, path: str, depth: int) -> None:
         field = "elements" if "elements" in container else "questions"
@@ -187,6 +249,8 @@ class SurveyReader:
         name = element.get("name")
         if isinstance(name, int | float) and not isinstance(name, bool):
             name = str(name)
+        seen = len(self.names)
+        self.names.append(name.strip() if isinstance(name, str) else "")
         if not isinstance(name, str) or not name.strip():
             name = f"question{len(self.questions) + 1}"
             self.report.append(
@@ -232,13 +296,17 @@ class SurveyReader:
             return
         self.audit(
             element,
-            {"type", "name", "title", "description", "isRequired"} | used,
+            {"type", "name", "title", "description", "isRequired", "visibleIf"} | used,
             WHY_NOT,
             N_("Question %(who)s", who=who),
         )
         if len(self.questions) == MAX_QUESTIONS:
             raise too_many_questions(MAX_QUESTIONS + 1)
+        question.page = self.page
         self.questions.append(question)
+        self.imported.append((seen, self.names[seen], question))
+        if element.get("visibleIf") not in (None, ""):
+            self.conditions.append((seen, question, element["visibleIf"], who))
 
     def key_for(self, name: str, who: Message) -> str:
         """The name as our key rule wants it, with a suffix when another question has it."""

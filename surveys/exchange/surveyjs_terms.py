@@ -36,13 +36,13 @@ UNMAPPED_ELEMENTS = {
     "paneldynamic": N_("a group of questions repeated by the respondent has no equivalent"),
 }
 
-CONDITIONS = N_("Parcours has no conditions")
+CONDITIONS = N_("Parcours has no conditions on choices")
 OTHER = N_("an “Other” choice with its own text box has no equivalent; add an option if needed")
 WHY_NOT = {
     "visible": N_("the question was hidden; here it is shown"),
-    "visibleIf": N_("Parcours has no conditions; it is always shown"),
-    "enableIf": N_("Parcours has no conditions; it can always be answered"),
-    "requiredIf": N_("Parcours has no conditions; only isRequired counts"),
+    # visibleIf is read by surveyjs_conditions, which reports what it cannot map.
+    "enableIf": N_("Parcours has no conditions on answering; it can always be answered"),
+    "requiredIf": N_("Parcours has no conditions on answering; only isRequired counts"),
     "validators": N_("only the question type's own checks apply"),
     "defaultValue": N_("answers start empty"),
     "defaultValueExpression": N_("answers start empty"),
@@ -76,9 +76,13 @@ WHY_NOT = {
     "maskSettings": N_("Parcours has no input masks"),
 }
 CONTAINER_WHY_NOT = {
-    "title": N_("Parcours shows one page; the questions follow in order"),
-    "description": N_("Parcours shows one page; the questions follow in order"),
-    "visibleIf": N_("Parcours has no conditions; its questions are always shown"),
+    "title": N_("Parcours pages and panels have no title; their questions follow in order"),
+    "description": N_(
+        "Parcours pages and panels have no description; their questions follow in order"
+    ),
+    "visibleIf": N_(
+        "Parcours has no conditions on a page or panel; its questions are always shown"
+    ),
     "visible": N_("it was hidden; its questions are shown"),
 }
 SURVEY_WHY_NOT = {
