@@ -16,6 +16,9 @@ answers are kept, and what an administrator can export or erase for one customer
   invitations of the customer reference, email, metadata and mail error; the invitation rows
   stay (token, dates), so the response-rate counts stay true and an answered link still says
   "already answered" instead of asking the customer again; a link not yet answered is closed.
+  An anonymous questionnaire's responses keep neither the reference nor a link to their
+  invitation, so they are never found, exported or erased by it; the export says which of the
+  customer's invitations were answered that way (`answered_anonymously`).
 
 Audit events name the customer by a keyed fingerprint (`customer_fingerprint`), never by the
 reference itself, so an erasure leaves nothing findable by the reference.
@@ -260,6 +263,17 @@ class CustomerData:
             "themes": sum(len(rows) for rows in self.themes.values()),
         }
 
+    def answered_anonymously(self) -> list[Invitation]:
+        """The customer's invitations answered on an anonymous questionnaire: their answers
+        were kept without the reference or a link to the invitation, so nothing here finds
+        them (neither this export nor an erasure)."""
+        linked = {r.invitation_id for r in self.responses}
+        return [
+            i
+            for i in self.invitations
+            if i.used_at is not None and i.id not in linked and i.questionnaire.anonymous
+        ]
+
     def questionnaires(self) -> list[Questionnaire]:
         """The questionnaires it touches, in id order."""
         found = {i.questionnaire_id: i.questionnaire for i in self.invitations}
@@ -366,6 +380,7 @@ def _answer(answer: Answer, language: str, themes: list[AnswerTheme]) -> dict:
 
 def export_document(data: CustomerData, now: datetime | None = None) -> dict:
     """The JSON document of a customer's data: readable keys, ISO 8601 dates (UTC)."""
+    anonymous = {i.id for i in data.answered_anonymously()}
     return {
         "format": EXPORT_FORMAT,
         "customer_ref": data.ref,
@@ -383,6 +398,8 @@ def export_document(data: CustomerData, now: datetime | None = None) -> dict:
                 "sent_at": _when(i.sent_at),
                 "opened_at": _when(i.opened_at),
                 "answered_at": _when(i.used_at),
+                # Its answers exist but hold nothing that leads back to this customer.
+                "answered_anonymously": i.id in anonymous,
             }
             for i in data.invitations
         ],

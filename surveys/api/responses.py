@@ -108,9 +108,26 @@ def _idempotency_key() -> str:
     return key
 
 
-def _replayed(response: Response, request_hash: str) -> ResponseOut:
+def _request_hashes(questionnaire_id: int, body: ResponseIn) -> tuple[str, str]:
+    """The body's hash as stored for a linked response, and as stored for an anonymous one.
+
+    An anonymous response keeps neither the invitation token nor the metadata, so its hash
+    leaves them out too: hashing them would let whoever reads the database try every
+    invitation's token (or customer reference) against it and find whose answer it is.
+    """
+    whole = body.model_dump(mode="json")
+    kept = {k: v for k, v in whole.items() if k not in ("invitation_token", "metadata")}
+
+    def digest(part: dict) -> str:
+        encoded = json.dumps([questionnaire_id, part], sort_keys=True).encode()
+        return hashlib.sha256(encoded).hexdigest()
+
+    return digest(whole), digest(kept)
+
+
+def _replayed(response: Response, request_hashes: tuple[str, ...]) -> ResponseOut:
     """The first result again for the same key and body; a 409 for another body."""
-    if response.request_hash != request_hash:
+    if response.request_hash not in request_hashes:
         raise ApiError(
             409, "This Idempotency-Key was used with another body.", code="idempotency_key_reused"
         )
@@ -135,7 +152,9 @@ def _questionnaire(questionnaire: Questionnaire | None) -> Questionnaire:
                     "body returns the first result; the same key with another body is a 409.",
                     required=True, max_length=IDEMPOTENCY_KEY_MAX),),
     description="Validated by the survey form's rules and scored like a web answer. With an "
-    "`invitation_token`, the invitation's metadata are added and it cannot be answered again.",
+    "`invitation_token`, the invitation's metadata are added and it cannot be answered again. "
+    "An anonymous questionnaire keeps no metadata (neither the invitation's nor `metadata`) "
+    "and does not link the response to its invitation (`invitation_id` is null).",
 )  # fmt: skip
 def create_response(questionnaire_id: int, body: ResponseIn):
     key = _idempotency_key()
@@ -143,12 +162,11 @@ def create_response(questionnaire_id: int, body: ResponseIn):
     user_id = current_token().user_id
     # Per user, so two API clients cannot collide; the web form's keys are 32 characters.
     submission_key = hashlib.sha256(f"api:{user_id}:{key}".encode()).hexdigest()
-    request_hash = hashlib.sha256(
-        json.dumps([questionnaire_id, body.model_dump(mode="json")], sort_keys=True).encode()
-    ).hexdigest()
+    # Either form, so a retry still matches after the questionnaire turned anonymous or back.
+    request_hashes = _request_hashes(questionnaire_id, body)
     stored = session.scalar(select(Response).where(Response.submission_key == submission_key))
     if stored is not None:
-        return _replayed(stored, request_hash)
+        return _replayed(stored, request_hashes)
     questionnaire = _questionnaire(session.get(Questionnaire, questionnaire_id))
 
     fields: dict[str, str] = {}
@@ -198,9 +216,9 @@ def create_response(questionnaire_id: int, body: ResponseIn):
             body.language,
             submission_key=submission_key,
             invitation=invitation,
-            meta=meta,
+            meta=meta,  # dropped for an anonymous questionnaire (store_response)
             channel="api",
-            request_hash=request_hash,
+            request_hash=request_hashes[1 if questionnaire.anonymous else 0],
             submitted_at=submitted_at,
             score=score_inline(),
         )
@@ -211,4 +229,4 @@ def create_response(questionnaire_id: int, body: ResponseIn):
     if new and not score_inline():
         score_later(response)  # stored either way; `analyze` scores what the queue missed
     # Not new: a parallel request with the same key stored first.
-    return as_output(response) if new else _replayed(response, request_hash)
+    return as_output(response) if new else _replayed(response, request_hashes)
