@@ -31,17 +31,20 @@ class FilterError(ValueError):
 
 @dataclass(frozen=True)
 class Filters:
-    """What part of the answers a view reads: period, language, questionnaire, segments."""
+    """What part of the answers a view reads: period, language, questionnaire, segments,
+    and whether unfinished (partial) responses count in the scores too."""
 
     date_from: date | None = None
     date_to: date | None = None  # inclusive
     language: str | None = None
     questionnaire_id: int | None = None
     segment: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    include_partial: bool = False
 
     @classmethod
     def from_query(cls, args: Mapping[str, str]) -> Filters:
-        """Read `from`, `to`, `lang`, `questionnaire` and `segment.KEY=VALUE` parameters."""
+        """Read `from`, `to`, `lang`, `questionnaire`, `partial` and `segment.KEY=VALUE`
+        parameters."""
         date_from = _date(args.get("from"), "from")
         date_to = _date(args.get("to"), "to")
         if date_from and date_to and date_from > date_to:
@@ -64,12 +67,16 @@ class Filters:
             if not SEGMENT_KEY.match(key):
                 raise FilterError(f"Unknown segment: {key[:40]}")
             segment.append((key, str(value).strip()[:200]))
+        partial = (args.get("partial") or "").strip().lower()
+        if partial not in ("", "0", "1", "true", "false", "on"):
+            raise FilterError("“partial” must be 1 or 0.")
         return cls(
             date_from=date_from,
             date_to=date_to,
             language=language,
             questionnaire_id=int(questionnaire) if questionnaire else None,
             segment=tuple(sorted(segment)),
+            include_partial=partial in ("1", "true", "on"),
         )
 
     def to_query(self) -> dict[str, str]:
@@ -85,6 +92,8 @@ class Filters:
             query["questionnaire"] = str(self.questionnaire_id)
         for key, value in self.segment:
             query[SEGMENT_PREFIX + key] = value
+        if self.include_partial:
+            query["partial"] = "1"
         return query
 
     def previous_period(self) -> Filters | None:
@@ -98,11 +107,14 @@ class Filters:
             date_to=self.date_from - timedelta(days=1),
         )
 
-    def criteria(self, statuses: tuple[str, ...] = ("complete",)) -> list:
-        """The WHERE conditions on `Response`: by default complete responses only.
+    def criteria(self, statuses: tuple[str, ...] | None = None) -> list:
+        """The WHERE conditions on `Response`: complete responses only, unless partial ones
+        were asked for (they are never in the rollups' scores: such views read the answers).
 
         Drop-off passes ("complete", "partial") to compare both under the same filters.
         """
+        if statuses is None:
+            statuses = ("complete", "partial") if self.include_partial else ("complete",)
         found = [Response.status.in_(statuses)]
         if self.date_from:
             found.append(Response.submitted_at >= _start_of(self.date_from))
@@ -117,7 +129,7 @@ class Filters:
         return found
 
     def apply(self, query: Select) -> Select:
-        """Restrict a query over `Response` to the complete responses these filters select."""
+        """Restrict a query over `Response` to the responses these filters select."""
         return query.where(*self.criteria())
 
 

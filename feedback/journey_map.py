@@ -744,6 +744,7 @@ class QuestionReach:
     key: str
     prompt: str
     answered: int
+    page: int = 1
 
 
 @dataclass(frozen=True)
@@ -760,23 +761,38 @@ class DropOff:
     def completion(self) -> float | None:
         return self.completed / self.started * 100 if self.started else None
 
+    @property
+    def pages(self) -> list[tuple[int, int]]:
+        """(page, respondents who reached it) of a questionnaire in several pages: the count
+        of its most answered question (every page sent has its required answers)."""
+        reach: dict[int, int] = {}
+        for question in self.questions:
+            reach[question.page] = max(reach.get(question.page, 0), question.answered)
+        return sorted(reach.items()) if len(reach) > 1 else []
+
 
 def _answer_reach(session: Session, filters: Filters, ids: list[int]) -> tuple[list, list]:
-    """Responses per questionnaire and status, and per question key, from the answers."""
+    """Responses per questionnaire and status, and per question key and type, from the answers."""
     criteria = filters.criteria(statuses=("complete", "partial"))
     statuses = session.execute(
         select(Response.questionnaire_id, Response.status, func.count())
         .where(Response.questionnaire_id.in_(ids), *criteria)
         .group_by(Response.questionnaire_id, Response.status)
     ).all()
-    # Per question key, across versions: a new version keeps the keys of the old one.
+    # Per question key and type, across versions: a new version keeps the keys of the old
+    # one, but a question retyped under its key (a CSAT become a CES) is another question.
     reached = session.execute(
-        select(Response.questionnaire_id, Question.key, func.count(distinct(Answer.response_id)))
+        select(
+            Response.questionnaire_id,
+            Question.key,
+            Question.type,
+            func.count(distinct(Answer.response_id)),
+        )
         .select_from(Answer)
         .join(Response, Response.id == Answer.response_id)
         .join(Question, Question.id == Answer.question_id)
         .where(Response.questionnaire_id.in_(ids), *criteria)
-        .group_by(Response.questionnaire_id, Question.key)
+        .group_by(Response.questionnaire_id, Question.key, Question.type)
     ).all()
     return statuses, reached
 
@@ -793,16 +809,16 @@ def _rollup_reach(session: Session, filters: Filters, ids: list[int]) -> tuple[l
         .group_by(version.questionnaire_id, responses.status)
     ).all()
     reached = session.execute(
-        select(version.questionnaire_id, Question.key, func.sum(questions.n))
+        select(version.questionnaire_id, Question.key, Question.type, func.sum(questions.n))
         .join(version, version.id == questions.version_id)
         .join(Question, Question.id == questions.question_id)
         .where(version.questionnaire_id.in_(ids), questions.status.in_(("complete", "partial")))
         .where(*rollup_criteria(questions, filters))
-        .group_by(version.questionnaire_id, Question.key)
+        .group_by(version.questionnaire_id, Question.key, Question.type)
     ).all()
     return (
         [(q_id, status, int(n)) for q_id, status, n in statuses],
-        [(q_id, key, int(n)) for q_id, key, n in reached],
+        [(q_id, key, qtype, int(n)) for q_id, key, qtype, n in reached],
     )
 
 
@@ -833,7 +849,7 @@ def drop_off(
         started[questionnaire_id] += n
         if status == "complete":
             completed[questionnaire_id] += n
-    answered = {(q_id, key): n for q_id, key, n in reached}
+    answered = {(q_id, key, qtype): n for q_id, key, qtype, n in reached}
     return [
         DropOff(
             q.id,
@@ -844,7 +860,8 @@ def drop_off(
                 QuestionReach(
                     question.key,
                     question.prompt_in(language),
-                    answered.get((q.id, question.key), 0),
+                    answered.get((q.id, question.key, question.type), 0),
+                    question.page or 1,
                 )
                 for question in q.current_version.questions
             ]

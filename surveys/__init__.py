@@ -17,9 +17,11 @@ csrf = CSRFProtect()
 
 def question_helpers() -> dict:
     """What the question templates (survey page, preview, interviews) need to draw a question."""
+    from . import question_rules
     from . import question_types as qt
 
     return {
+        "follow_up_rule": question_rules.browser_rule,
         "field_name": qt.field_name,
         "scale_of": qt.scale_of,
         "end_labels": qt.end_labels,

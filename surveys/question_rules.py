@@ -129,6 +129,20 @@ def next_step(
     return Step(page=page, questions=pending + here, inline=inline)
 
 
+def browser_rule(question) -> dict:
+    """A follow-up's rule as the page's script reads it: the earlier question's field name."""
+    rule = dict(question.show_if or {})
+    rule["field"] = f"q_{rule.pop('question', '')}"
+    return rule
+
+
+def whole(questions: Sequence) -> Step:
+    """Every question at once (the researcher's preview), follow-ups in place."""
+    keys = {q.key for q in questions}
+    inline = {q.key for q in questions if trigger_key(q) in keys}
+    return Step(page=None, questions=list(questions), inline=inline)
+
+
 @dataclass
 class StepAnswers:
     """A posted step, read against its rules."""

@@ -22,6 +22,7 @@ from surveys.models import (
     Answer,
     Base,
     Invitation,
+    Question,
     Questionnaire,
     Response,
     RollupState,
@@ -133,6 +134,44 @@ def a_live_questionnaire_with_every_type(session, required: bool = False) -> Que
     return questionnaire
 
 
+NPS_LOW = {"question": "nps", "op": "between", "min": 0, "max": 6}
+NPS_HIGH = {"question": "nps", "op": "between", "min": 9, "max": 10}
+
+
+def a_questionnaire_in_pages(session, *, pages=2, **settings):
+    """Page 1: NPS (required), "what should we fix" for 0-6 (required), "may we quote you"
+    for 9-10; page 2 (when `pages` is 2): CSAT (required) and an optional "why"."""
+    questionnaire = a_draft_questionnaire(session, "custom", "retention")
+    for name, value in settings.items():
+        setattr(questionnaire, name, value)
+    version = questionnaire.current_version
+    specs = [
+        dict(key="nps", type="nps", required=True, page=1),
+        dict(key="fix", type="long_text", required=True, page=1, show_if=NPS_LOW),
+        dict(
+            key="quote",
+            type="single_choice",
+            page=1,
+            show_if=NPS_HIGH,
+            options=[
+                {"value": "yes", "label": {"en": "Yes", "fr": "Oui"}},
+                {"value": "no", "label": {"en": "No", "fr": "Non"}},
+            ],
+        ),
+    ]
+    if pages == 2:
+        specs += [
+            dict(key="csat", type="csat", required=True, page=2),
+            dict(key="why", type="long_text", page=2),
+        ]
+    for position, spec in enumerate(specs):
+        prompt = {"en": f"Question {spec['key']}", "fr": f"Question {spec['key']} (fr)"}
+        version.questions.append(Question(position=position, prompt=prompt, **spec))
+    publish(questionnaire)
+    session.commit()
+    return questionnaire
+
+
 def an_interview_guide(session, stage_key: str = "retention") -> Questionnaire:
     return a_draft_questionnaire(session, "interview", stage_key)
 
@@ -169,11 +208,15 @@ def submission_key() -> str:
 
 
 def answer_as_a_new_customer(app, questionnaire, answers: dict, **params):
-    """Open the public page in a fresh browser and send `answers`; return the response."""
+    """Open the public page in a fresh browser and send `answers`; return the response.
+
+    The browser runs the page's script (`script=1`), so follow-ups that apply were shown in
+    place and the stage templates are answered in one step; tests of the page without
+    JavaScript send their own forms."""
     browser = app.test_client()
     url = survey_url(questionnaire, **params)
     token = csrf_token_from(browser.get(url).get_data(as_text=True))
-    data = {"csrf_token": token, "submission_key": submission_key(), **answers}
+    data = {"csrf_token": token, "submission_key": submission_key(), "script": "1", **answers}
     return browser.post(url, data=data)
 
 

@@ -54,7 +54,7 @@ def test_same_invitation_from_many_threads_stores_one_response(app, db_session):
     statuses = post_all_at_once(
         app,
         survey_url(questionnaire, t=invitation.token),
-        lambda i: {"q_nps": str(i), "submission_key": submission_key()},
+        lambda i: {"q_nps": str(i), "submission_key": submission_key(), "script": "1"},
     )
     assert sorted(statuses) == [200] * (THREADS - 1) + [303]
     assert count_responses(db_session) == 1

@@ -370,6 +370,7 @@ def test_drop_off_counts_started_completed_and_answers_per_question(db_session, 
         ("csat", 4),
         ("why", 1),
         ("emotion", 2),
+        ("went_wrong", 0),  # the template's follow-up for a CSAT of 1-2
     ]
     assert drop_off(db_session, journey, Filters(language="fr"))[0].started == 0
 

@@ -29,6 +29,9 @@ class FilterQuery(BaseModel):
     date_to: date | None = Field(None, alias="to", description="Last day (inclusive).")
     lang: str | None = Field(None, pattern="^(fr|en)$", description="Answers in this language.")
     questionnaire: int | None = Field(None, ge=1, le=QUESTIONNAIRE_ID_MAX)
+    partial: bool = Field(
+        False, description="Count unfinished (partial) responses in the scores too."
+    )
 
 
 DEEP_SEGMENT = re.compile(r"segment\[([^\]]*)\]")

@@ -124,6 +124,7 @@ _FILTER_MESSAGES = [
     ),
     (re.compile(r"Language must be fr or en\."), lambda: _("Language must be fr or en.")),
     (re.compile(r"Unknown questionnaire\."), lambda: _("Unknown questionnaire.")),
+    (re.compile(r"“partial” must be 1 or 0\."), lambda: _("“partial” must be 1 or 0.")),
     (
         re.compile(r"Unknown segment: (?P<key>.*)", re.S),
         lambda key: _("Unknown segment: %(key)s", key=key),
@@ -155,6 +156,7 @@ def form_state(filters: Filters) -> dict:
         "segment_key": args.get("segment_key") or (segment[0] if segment else ""),
         "segment_value": args.get("segment_value") or (segment[1] if segment else ""),
         "min_n": args.get("min_n", ""),
+        "partial": filters.include_partial,
     }
 
 

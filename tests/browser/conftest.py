@@ -109,3 +109,18 @@ def screenshot(request, viewport):
         return path
 
     return take
+
+
+@pytest.fixture
+def axe(database_url):
+    """axe-core's source, for the accessibility checks."""
+    from .accessibility import AXE, axe_source
+
+    if not database_url.startswith("sqlite"):
+        # What axe reads is the rendered page, the same on both databases; the flows
+        # themselves run on both.
+        pytest.skip("accessibility is checked once, on SQLite")
+    source = axe_source()
+    if source is None:
+        pytest.skip(f"axe-core not found at {AXE}: run .ci/vendor-axe (needs npm)")
+    return source

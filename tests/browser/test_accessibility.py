@@ -13,25 +13,13 @@ from sqlalchemy import select
 from surveys.demo import seed_demo_data
 from surveys.models import Invitation, Journey, Questionnaire, Response, User, utcnow
 
-from .accessibility import AXE, axe_source, violations
+from .accessibility import violations
 from .pages import log_in
 
 pytestmark = pytest.mark.browser
 
 # axe-core is injected as an inline script, which the app's Content-Security-Policy refuses;
-# the contexts of these tests let it through (only axe: the pages run no script of their own).
-
-
-@pytest.fixture
-def axe(database_url):
-    if not database_url.startswith("sqlite"):
-        # What axe reads is the rendered page, the same on both databases; the flows
-        # themselves run on both.
-        pytest.skip("accessibility is checked once, on SQLite")
-    source = axe_source()
-    if source is None:
-        pytest.skip(f"axe-core not found at {AXE}: run .ci/vendor-axe (needs npm)")
-    return source
+# the contexts of these tests let it through (the pages' own scripts are files it allows).
 
 
 @pytest.fixture

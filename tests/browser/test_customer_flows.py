@@ -151,9 +151,15 @@ def test_questionnaire_works_without_javascript(server_url, db_session, contexts
     page.get_by_role("radio", name="Content·e").click()
     page.get_by_role("button", name=WORDS["fr"]["submit"]).click()
 
+    # A promoter's follow-up could not appear in place: it is asked on the next step, and
+    # the answers already sent are kept (a partial response) until the last step.
+    expect(page.get_by_role("group", name="Pouvons-nous citer votre réponse ?")).to_be_visible()
+    assert the_response(db_session, questionnaire).status == "partial"
+    page.get_by_role("button", name=WORDS["fr"]["submit"]).click()
+
     expect(page.get_by_role("heading", level=1)).to_have_text(WORDS["fr"]["thanks"])
     response = the_response(db_session, questionnaire)
-    assert response.language == "fr"
+    assert response.language == "fr" and response.status == "complete"
     assert answers_by_key(response) == {"nps": 10, "why": "Rien à redire.", "emotion": "joy"}
 
     page.goto(link)  # the same browser, no invitation: remembered by its cookie
@@ -233,13 +239,16 @@ def test_nps_scale_is_readable_named_and_fits_a_phone(
         box = end.bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= width, f"{label!r} is cut off"
 
-    # Every field of the form has an accessible name.
-    fields = page.locator(
-        "form.survey-form :is(input:not([type=hidden]), textarea, select, button)"
-    )
+    # Every field of the form has an accessible name: the scale, why, the emotions and the
+    # button; the follow-ups (a text for 0-6, three choices for 9-10) wait hidden.
+    controls = "form.survey-form :is(input:not([type=hidden]), textarea, select, button)"
+    fields = page.locator(f"{controls} >> visible=true")
     assert fields.count() == 11 + 1 + 8 + 1
+    assert page.locator(controls).count() == 11 + 1 + 8 + 1 + 1 + 3
     for index in range(fields.count()):
         expect(fields.nth(index)).to_have_accessible_name(re.compile(r"\S"))
+    page.get_by_role("radio", name="3", exact=True).check()  # a detractor: asked what to fix
+    expect(page.get_by_role("textbox", name=re.compile("corriger en priorité"))).to_be_visible()
     snapshot = page.locator("form.survey-form").aria_snapshot()
     assert 'radio "0"' in snapshot and 'radio "10"' in snapshot
     assert 'textbox "Quelle est la principale raison de votre réponse ?"' in snapshot

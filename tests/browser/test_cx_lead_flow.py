@@ -91,7 +91,7 @@ def test_cx_lead_reads_the_map_and_follows_up_a_pain_point(
     filters = page.get_by_role("form", name="Filters")
     filters.get_by_label("Language of the answers").select_option("fr")
     filters.get_by_label("From").fill(PERIOD[0])
-    filters.get_by_label("To").fill(PERIOD[1])
+    filters.get_by_label("To", exact=True).fill(PERIOD[1])
     filters.get_by_label("Min. answers").fill("3")
     filters.get_by_role("button", name="Apply").click()
     expect(page).to_have_url(re.compile(r"/map\?"))

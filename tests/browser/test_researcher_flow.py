@@ -69,7 +69,7 @@ def test_researcher_publishes_a_questionnaire_and_reads_the_answer(
     expect(page.get_by_label("Start from the stage template")).to_be_checked()
     page.get_by_role("button", name="Create the draft").click()
     expect(page.locator(".badge")).to_have_text("draft")
-    expect(page.locator("ol.questions > li")).to_have_count(3)
+    expect(page.locator("ol.questions > li")).to_have_count(4)  # with "What went wrong?"
     expect(page.locator("ol.questions")).to_contain_text(CSAT_PROMPT)
     fits_the_screen(page)
 
@@ -79,7 +79,8 @@ def test_researcher_publishes_a_questionnaire_and_reads_the_answer(
     page.get_by_role("navigation", name="Language").get_by_role("link", name="Français").click()
     expect(page.get_by_role("note")).to_contain_text("Aperçu")
     preview = questions_shown(page)
-    assert [fields for _, fields in preview] == [5, 1, 8]
+    # The three questions, and "What went wrong?" (shown when the CSAT is 1 or 2).
+    assert [fields for _, fields in preview] == [5, 1, 8, 1]
     assert preview[0][0].startswith(CSAT_PROMPT)
     page.go_back()
     page.go_back()
