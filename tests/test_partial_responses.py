@@ -219,6 +219,11 @@ def test_a_page_sent_again_from_a_stale_tab_changes_nothing(app, db_session):
     assert again.status_code == 303 and again.location.endswith(customer.url)
     (response,) = stored(db_session, questionnaire)
     assert keys_answered(response) == {"nps": 9}
+    customer.open()  # page 2, saying why it is not the page just sent
+    assert customer.fields() == {"csat", "why"}
+    assert "already been sent from another window" in customer.page
+    customer.open()
+    assert "already been sent" not in customer.page  # said once
 
 
 def test_the_first_page_sent_twice_at_once_stores_one_response(app, db_session):

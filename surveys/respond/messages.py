@@ -35,6 +35,9 @@ TEXTS = {
         "We could not save your answers just now. They are all still here: "
         "please send them again in a minute."
     ),
+    "step_sent_before": _l(
+        "That page had already been sent from another window: here is where you are now."
+    ),
     "preview_ok": _l("Preview: these answers are valid. Nothing was saved."),
     # Message pages: a title and a sentence.
     "thanks_title": _l("Thank you!"),

@@ -232,7 +232,8 @@ def survey(slug: str):
     if request.method == "GET":
         if invitation is not None and invitation.opened_at is None:
             _mark_opened(invitation)
-        return page()
+        stale = session.pop("stale_step", None) == questionnaire.id
+        return page(notice=TEXTS["step_sent_before"] if stale else None)
 
     form = request.form.to_dict(flat=False)
     asked = {field_name(q) for version in questionnaire.versions for q in version.questions}
@@ -240,7 +241,9 @@ def survey(slug: str):
         abort(400)  # no version ever asked it: forged (an older version's is ignored)
     posted_step = request.form.get("step_keys")
     if posted_step is not None and set(filter(None, posted_step.split(","))) != step.keys:
-        # A page already sent (another tab, the back button): carry on where the response is.
+        # A page already sent (another tab, the back button): carry on where the response is,
+        # and say why what was just sent is not the page that comes back.
+        session["stale_step"] = questionnaire.id
         return redirect(_survey_url(slug, token), code=303)
     parsed = parse_form(step.questions, form)
     sent = read_step(
