@@ -327,3 +327,16 @@ def test_the_drop_off_says_how_many_reached_each_page(app, db_session):
     (found,) = drop_off(db_session, questionnaire.journey, Filters())
     assert found.pages == [(1, 3), (2, 1)]
     assert (found.started, found.completed) == (3, 1)
+
+
+def test_an_expired_form_for_an_invitation_answered_meanwhile_says_it_was_answered(app, db_session):
+    questionnaire = a_questionnaire_in_pages(db_session, pages=1)
+    invitation = an_invitation(db_session, questionnaire)
+    phone = Customer(app, questionnaire, t=invitation.token)
+    phone.open()
+    laptop = Customer(app, questionnaire, t=invitation.token)
+    laptop.open()
+    laptop.send({"q_nps": "9"}, script=True)
+    reply = phone.browser.post(phone.url, data={"csrf_token": "expired", "q_nps": "3"})
+    assert reply.status_code == 200 and "Already answered" in reply.get_data(as_text=True)
+    assert count_responses(db_session, questionnaire) == 1

@@ -198,15 +198,11 @@ def _where_the_customer_is(questionnaire: Questionnaire, invitation: Invitation 
     return resumed, answer_values(resumed) if resumed else {}, step
 
 
-@bp.route("/<slug>", methods=["GET", "POST"])
-def survey(slug: str):
-    questionnaire = public_questionnaire(slug)
-    token = request.values.get("t")
-    invitation = _invitation_for(questionnaire, token) if token else None
-    language = _language(questionnaire, invitation)
+def _not_open(questionnaire: Questionnaire, token, invitation, language: str):
+    """The message page when this visit cannot answer (closed questionnaire; invitation
+    unknown, answered or expired; answered in this browser), else None."""
     if questionnaire.status == "closed":
         return render_message(questionnaire, language, "closed", 410)
-
     if token:
         if invitation is None:
             return render_message(questionnaire, language, "invalid_link", 404)
@@ -216,6 +212,18 @@ def survey(slug: str):
             return render_message(questionnaire, language, "expired", 410)
     elif _answered_here(questionnaire.id):
         return render_message(questionnaire, language, "already", 200)
+    return None
+
+
+@bp.route("/<slug>", methods=["GET", "POST"])
+def survey(slug: str):
+    questionnaire = public_questionnaire(slug)
+    token = request.values.get("t")
+    invitation = _invitation_for(questionnaire, token) if token else None
+    language = _language(questionnaire, invitation)
+    refused = _not_open(questionnaire, token, invitation, language)
+    if refused:
+        return refused
 
     db = get_session()
     resumed, stored, step = _where_the_customer_is(questionnaire, invitation)
@@ -328,8 +336,9 @@ def redisplay_after_csrf_error():
     token = request.values.get("t")
     invitation = _invitation_for(questionnaire, token) if token else None
     language = _language(questionnaire, invitation)
-    if questionnaire.status == "closed":
-        return render_message(questionnaire, language, "closed", 410)
+    refused = _not_open(questionnaire, token, invitation, language)
+    if refused:
+        return refused
     resumed, stored, step = _where_the_customer_is(questionnaire, invitation)
     if resumed is _CLOSED:
         return render_message(questionnaire, language, "expired", 410)
