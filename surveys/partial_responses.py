@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import rollups
+from . import response_events, rollups
 from .models import Invitation, Questionnaire, QuestionnaireVersion, Response, aware, utcnow
 from .question_rules import Step, missing_required, next_step
 from .question_types import AnswerValue
@@ -126,6 +126,10 @@ def save_step(
         complete = _complete_if_done(session, response, invitation)
         if score:
             score_answers(session, [a for a in added if a.text], language)
+    if complete:
+        response_events.completed(session, response)
+    else:
+        response_events.partial(session, response)
     session.commit()
     return response, complete
 
@@ -161,6 +165,7 @@ def _start(session, questionnaire, values, seen, page, language, *, submission_k
         with rollups.adding(session, response):
             if score:
                 score_answers(session, [a for a in response.answers if a.text], language)
+        response_events.partial(session, response)
         session.commit()
     except IntegrityError:
         # The same first step sent twice at once, or the invitation started in another tab.

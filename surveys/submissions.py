@@ -23,7 +23,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from feedback.pii import redact_text
 
-from . import rollups
+from . import response_events, rollups
 from .models import (
     Answer,
     Invitation,
@@ -182,6 +182,7 @@ def store_response(
         with rollups.adding(session, response):
             if score:
                 score_answers(session, [a for a in response.answers if a.text], language)
+        response_events.completed(session, response)
         session.commit()
     except (IntegrityError, AlreadyAnswered):
         # Another request stored the same submission or claimed the invitation first.

@@ -154,6 +154,26 @@ def send_invitations(
     return SendReport(sent=sent, failed=failed, skipped=skipped)
 
 
+def send_message(config: Mapping, message: EmailMessage) -> str | None:
+    """Send one email (a notification) over its own connection; the problem, or None when sent.
+
+    Never raises: what failed is described as for invitations, for a log or a page.
+    """
+    if not message["From"]:
+        message["From"] = config.get("MAIL_FROM") or "Parcours <no-reply@localhost>"
+    try:
+        connection = _connect(config)
+    except (smtplib.SMTPException, OSError) as error:
+        return _describe(error, connecting=True)
+    try:
+        connection.send_message(message)
+    except (smtplib.SMTPException, OSError, ValueError, MessageError) as error:
+        return _describe(error)
+    finally:
+        _hang_up(connection)
+    return None
+
+
 def _connect(config: Mapping) -> smtplib.SMTP:
     connection = smtplib.SMTP(
         config["MAIL_SERVER"], int(config.get("MAIL_PORT") or 25), timeout=SMTP_TIMEOUT

@@ -12,7 +12,7 @@ import logging
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from .. import scoring
+from .. import response_events, scoring
 from ..models import Answer, Response, TextAnalysis
 from .context import job_session
 from .queue import QueueUnavailable, background_enabled, enqueue
@@ -54,6 +54,8 @@ def score_response(response_id: int) -> int:
             .order_by(Answer.id)
         ).all()
         done = scoring.score_answers(session, answers, response.language, codebook)
+        if done:
+            response_events.scored(session, response)
         session.commit()
     return done
 

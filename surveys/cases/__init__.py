@@ -1,0 +1,1 @@
+"""Follow-up cases: alert rules turn an unhappy answer into a case someone owns."""
