@@ -3,6 +3,14 @@
 from .api_token import ROLE_SCOPES, SCOPES, ApiToken
 from .audit import AUDIT_ACTIONS, AuditEvent
 from .base import Base, as_utc, aware, utcnow
+from .case import (
+    CASE_STATUSES,
+    CLOSED_STATUSES,
+    RULE_KINDS,
+    AlertRule,
+    CaseEvent,
+    FollowUpCase,
+)
 from .journey import Journey, Stage, Touchpoint, touchpoint_stages
 from .pain_point import PAIN_POINT_STATUSES, PainPoint, PainPointEvidence
 from .questionnaire import (
@@ -27,15 +35,21 @@ from .rollup import (
     ResponseRollup,
     RollupState,
 )
+from .suppressed_invitation import SuppressedInvitation
 from .user import MIN_PASSWORD_LENGTH, ROLES, User
+from .webhook import DELIVERY_STATUSES, Webhook, WebhookAttempt, WebhookDelivery
 
 __all__ = [
     "AUDIT_ACTIONS",
+    "CASE_STATUSES",
+    "CLOSED_STATUSES",
     "CELL_MEASURES",
+    "DELIVERY_STATUSES",
     "KINDS",
     "LANGUAGES",
     "MIN_PASSWORD_LENGTH",
     "PAIN_POINT_STATUSES",
+    "RULE_KINDS",
     "REPORT_FILE_STATUSES",
     "ROLES",
     "ROLE_SCOPES",
@@ -43,13 +57,16 @@ __all__ = [
     "SHARDS",
     "STATUSES",
     "WHOLE_STAGE",
+    "AlertRule",
     "Answer",
     "AnswerTheme",
     "ApiToken",
     "AuditEvent",
     "Base",
+    "CaseEvent",
     "CellRollup",
     "CountRollup",
+    "FollowUpCase",
     "Invitation",
     "Journey",
     "PainPoint",
@@ -63,10 +80,14 @@ __all__ = [
     "ResponseRollup",
     "RollupState",
     "Stage",
+    "SuppressedInvitation",
     "TextAnalysis",
     "Theme",
     "Touchpoint",
     "User",
+    "Webhook",
+    "WebhookAttempt",
+    "WebhookDelivery",
     "as_utc",
     "aware",
     "pick_language",

@@ -23,6 +23,12 @@ AUDIT_ACTIONS = (
     "customer_export",
     "erasure",
     "purge",
+    "case_status_changed",
+    "webhook_created",
+    "webhook_enabled",
+    "webhook_disabled",
+    "webhook_deleted",
+    "webhook_tested",
 )
 
 

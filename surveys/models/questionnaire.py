@@ -54,6 +54,10 @@ class Questionnaire(Base):
     anonymous_since: Mapped[datetime | None]
     # A partial response left this long is closed: it no longer resumes.
     partial_timeout_hours: Mapped[int] = mapped_column(default=72)
+    # An emailed invitation not answered this many days later gets a reminder, at most
+    # max_reminders in all. Either at 0: no reminders (the settings form allows 0-30, 0-3).
+    reminder_after_days: Mapped[int] = mapped_column(default=3, server_default="3")
+    max_reminders: Mapped[int] = mapped_column(default=1, server_default="1")
 
     journey: Mapped[Journey] = relationship()
     stage: Mapped[Stage] = relationship()

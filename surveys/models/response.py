@@ -13,6 +13,8 @@ from .questionnaire import Question, Questionnaire, QuestionnaireVersion
 
 class Invitation(Base):
     __tablename__ = "invitations"
+    # The cooldown looks up customers' recent invitations across questionnaires.
+    __table_args__ = (Index("ix_invitations_customer_ref_created", "customer_ref", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     questionnaire_id: Mapped[int] = mapped_column(
@@ -32,6 +34,11 @@ class Invitation(Base):
     # The last mail error, kept so the researcher can see why a send failed.
     send_error: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Reminders emailed so far (claimed before sending: see invitations/reminders.py).
+    reminder_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    reminded_at: Mapped[datetime | None]
+    # The mail server refused the address for good (5xx on RCPT): nothing more is sent to it.
+    bounced_at: Mapped[datetime | None]
 
     questionnaire: Mapped[Questionnaire] = relationship()
 

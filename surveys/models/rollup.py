@@ -36,6 +36,8 @@ CELL_MEASURES = (
     "ces_n",
     "polarity_sum",
     "polarity_n",
+    # The polarities squared: their spread, for the margin of mean sentiment over time.
+    "polarity_sq_sum",
 )
 
 
@@ -76,6 +78,7 @@ class CellRollup(_Dimensions, Base):
     ces_n: Mapped[int] = mapped_column(default=0)
     polarity_sum: Mapped[float] = mapped_column(Float, default=0.0)
     polarity_n: Mapped[int] = mapped_column(default=0)
+    polarity_sq_sum: Mapped[float] = mapped_column(Float, default=0.0)
 
 
 class CountRollup(_Dimensions, Base):
