@@ -58,6 +58,11 @@ SAMPLE_BODIES = {
     "InvitationBatchIn": [{"questionnaire_id": 1, "customer_ref": "C-1"}],
     "ResponseIn": {"language": "en", "answers": {"nps": 9}},
     "QuestionnaireDocument": {"format": "parcours.questionnaire"},
+    "WebhookIn": {
+        "url": "https://hooks.example.invalid/parcours",
+        "events": ["response.completed"],
+        "secret": "a-secret-of-16-characters",
+    },
 }
 
 

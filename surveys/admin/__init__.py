@@ -7,4 +7,4 @@ from flask import Blueprint
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 # Each page module registers its routes on `bp` when imported:
-from . import audit_views, customers, users  # noqa: E402, F401
+from . import audit_views, customers, users, webhooks  # noqa: E402, F401

@@ -36,6 +36,12 @@ ACTION_NAMES = {
     "customer_export": _l("Customer data export"),
     "erasure": _l("Erasure"),
     "purge": _l("Retention purge"),
+    "case_status_changed": _l("Follow-up case status changed"),
+    "webhook_created": _l("Webhook added"),
+    "webhook_enabled": _l("Webhook enabled"),
+    "webhook_disabled": _l("Webhook disabled"),
+    "webhook_deleted": _l("Webhook deleted"),
+    "webhook_tested": _l("Webhook test event sent"),
 }
 
 

@@ -28,4 +28,4 @@ from .errors import ApiError, error_response  # noqa: E402
 
 bp.register_error_handler(ApiError, error_response)
 
-from . import docs, invitations, journeys, questionnaires, responses  # noqa: E402,F401
+from . import docs, invitations, journeys, questionnaires, responses, webhooks  # noqa: E402,F401

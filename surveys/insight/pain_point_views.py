@@ -42,6 +42,8 @@ from ..design.journey_views import get_or_404
 from ..i18n import current_language
 from ..jobs.report_jobs import report_language
 from ..models import PAIN_POINT_STATUSES, Journey
+from ..webhooks import events as webhook_events
+from ..webhooks.payloads import pain_point_data
 from . import bp
 from .filter_form import (
     FilterView,
@@ -230,6 +232,7 @@ def follow_up():
     try:
         stage_id, touchpoint_id, theme = _posted_cell(journey)
         pain_point = pp.follow_up_for(session, journey, stage_id, touchpoint_id, theme)
+        before = (pain_point.id, pain_point.owner, pain_point.status, pain_point.note)
         pp.update_follow_up(
             pain_point,
             owner=request.form.get("owner", ""),
@@ -241,6 +244,10 @@ def follow_up():
         return _error_page(
             422, _("This follow-up could not be saved"), explain_pain_point_error(error)
         )
+    session.flush()
+    if before != (pain_point.id, pain_point.owner, pain_point.status, pain_point.note):
+        # The webhook event commits with the change (see surveys.webhooks.events).
+        webhook_events.record(session, "pain_point.updated", pain_point_data(pain_point))
     session.commit()
     flash(_("Follow-up saved."), "success")
     return _back_to_list(journey, f"pp-{stage_id}-{touchpoint_id or 0}-{theme}")
