@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from . import demo_texts as fragments
 from . import rollups, scoring
+from .cases.demo import seed_demo_cases
 from .demo_composer import compose_text
 from .design_service import create_questionnaire, publish
 from .journeys import create_journey
@@ -663,6 +664,10 @@ def seed_demo_data(
     else:
         rollups.ensure_built(session)
     session.commit()
+    # Follow-up cases from the recent responses, worked by the CX lead (surveys.cases.demo).
+    cx_lead = session.scalar(select(User).where(User.email == DEMO_USERS[1][0]))
+    cases = seed_demo_cases(session, surveys, cx_lead, seed, responses)
+    session.commit()
 
     listed = ", ".join(
         f"{q.stage.key} {q.kind.upper()} #{q.id}" + ("" if q.status == "live" else f" {q.status}")
@@ -689,4 +694,6 @@ def seed_demo_data(
             "Text answers are not scored: the text analysis is not available; run "
             "`flask --app surveys analyze` once it is. "
         )
+    if cases:
+        summary += f"Opened {cases:,} follow-up cases from the recent unhappy answers. "
     return summary + f"Took {time.perf_counter() - started:.1f} s."

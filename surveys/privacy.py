@@ -12,10 +12,11 @@ answers are kept, and what an administrator can export or erase for one customer
 - `customer_data(session, ref)` / `export_customer` / `erase_customer`: everything stored
   under a customer reference (`Invitation.customer_ref`, and the `customer_ref` key of a
   response's metadata that invitations and the API store), as JSON or erased. Erasing deletes
-  the responses (answers, text analyses, themes, rollups kept right) and strips the
-  invitations of the customer reference, email, metadata and mail error; the invitation rows
-  stay (token, dates), so the response-rate counts stay true and an answered link still says
-  "already answered" instead of asking the customer again; a link not yet answered is closed.
+  the responses (answers, text analyses, themes, follow-up cases, rollups kept right) and
+  strips the invitations of the customer reference, email, metadata and mail error; the
+  invitation rows stay (token, dates), so the response-rate counts stay true and an answered
+  link still says "already answered" instead of asking the customer again; a link not yet
+  answered is closed.
   An anonymous questionnaire's responses keep neither the reference nor a link to their
   invitation, so they are never found, exported or erased by it; the export says which of the
   customer's invitations were answered that way (`answered_anonymously`).
@@ -43,6 +44,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from . import audit, rollups
+from .cases.service import customer_cases, erase_cases
 from .models import (
     Answer,
     AnswerTheme,
@@ -202,6 +204,7 @@ def purge(
             if not ids:
                 session.rollback()
                 break
+            erase_cases(session, ids)  # their follow-up cases name the customer too
             counts[questionnaire_id] += rollups.erase_responses(session, ids)
             session.commit()
     if not dry_run:
@@ -426,6 +429,7 @@ def export_customer(session: Session, ref: str, now: datetime | None = None) -> 
     the session (the caller commits once the document is on its way)."""
     data = customer_data(session, ref)
     document = export_document(data, now)
+    document["follow_up_cases"] = customer_cases(session, [r.id for r in data.responses])
     audit.record(
         session, "customer_export", target=_app_fingerprint(data.ref), details=data.counts()
     )
@@ -455,6 +459,7 @@ def erase_customer(session: Session, ref: str, now: datetime | None = None) -> d
     rollups.write_lock(session)
     data = customer_data(session, ref)
     counts = data.counts()
+    counts["cases"] = erase_cases(session, [r.id for r in data.responses])
     erased = rollups.erase_responses(session, [r.id for r in data.responses])
     counts["responses"] = erased
     counts["invitations"] = _strip(data.invitations, now)

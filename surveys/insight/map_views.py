@@ -14,10 +14,11 @@ from feedback.journey_map import drill_down, drop_off, emotion_curve, journey_ma
 from feedback.pain_points import theme_labels
 
 from ..auth import reader_required
+from ..cases.figures import map_case_figures
 from ..db import get_read_session, get_session
 from ..design.journey_views import get_or_404
 from ..i18n import current_language
-from ..models import Journey
+from ..models import Journey, utcnow
 from . import bp
 from .filter_form import explain, filter_form_context, form_state, read_view
 
@@ -49,6 +50,9 @@ def journey_map_page(journey_id: int):
         form=form_state(view.filters),
         touchpoint_names={t.id: t.name(language) for t in journey.touchpoints},
         theme_names=theme_labels(session, language),
+        case_figures=map_case_figures(
+            session, journey.id, utcnow(), view.filters.date_from, view.filters.date_to
+        ),
         **filter_form_context(journey, "insight.journey_map_page", with_min_n=True),
     )
 
