@@ -153,6 +153,9 @@ def test_the_list_counts_statuses_and_the_response_rate(client, auth, db_session
         "Opened": "2",
         "Answered": "1",
         "Expired": "1",
+        "Reminded": "0",
+        "Bounced": "0",
+        "Not created (cooldown)": "0",
         "Response rate": "25%",
     }
     assert "550 no such user" in page

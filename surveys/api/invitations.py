@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
+from flask import current_app
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 from sqlalchemy import select
 
@@ -18,6 +19,7 @@ from ..invitations import (
     qr_link,
     status_of,
 )
+from ..invitations.cooldown import apply_cooldown, cooldown_message, record_suppressed
 from ..models import Invitation, Questionnaire
 from . import bp
 from .errors import ApiError
@@ -39,6 +41,11 @@ class InvitationIn(BaseModel):
     )
     expires_at: datetime | None = None
     language: Literal["fr", "en"] | None = None
+    force: bool = Field(
+        False,
+        description="Create it even when the customer was surveyed within the cooldown "
+        "(CUSTOMER_COOLDOWN_DAYS, any questionnaire).",
+    )
 
 
 InvitationItems = Annotated[list[InvitationIn], Field(min_length=1, max_length=BATCH_MAX)]
@@ -58,17 +65,37 @@ class InvitationOut(BaseModel):
     email: str | None
     language: str | None
     metadata: dict[str, str]
-    status: Literal["created", "sent", "opened", "answered", "expired"]
+    status: Literal["created", "sent", "reminded", "opened", "bounced", "answered", "expired"]
     expires_at: UtcDatetime | None
     created_at: UtcDatetime
     sent_at: UtcDatetime | None
     opened_at: UtcDatetime | None
     answered_at: UtcDatetime | None
+    reminder_count: int = 0
+    reminded_at: UtcDatetime | None = None
+    bounced_at: UtcDatetime | None = None
 
 
 class InvitationList(BaseModel):
     items: list[InvitationOut]
     next_cursor: str | None
+
+
+class SuppressedOut(BaseModel):
+    index: int = Field(description="The item's position in the batch.")
+    questionnaire_id: int
+    customer_ref: str
+    surveyed_at: UtcDatetime = Field(description="When the customer was last surveyed.")
+    code: Literal["cooldown"] = "cooldown"
+    message: str
+
+
+class InvitationBatchOut(InvitationList):
+    suppressed: list[SuppressedOut] = Field(
+        default_factory=list,
+        description="Items not created because of the customer cooldown (send them again "
+        "with `force: true` to create them anyway).",
+    )
 
 
 class InvitationListQuery(PageQuery):
@@ -92,10 +119,13 @@ def as_output(invitation: Invitation) -> InvitationOut:
         sent_at=invitation.sent_at,
         opened_at=invitation.opened_at,
         answered_at=invitation.used_at,
+        reminder_count=invitation.reminder_count or 0,
+        reminded_at=invitation.reminded_at,
+        bounced_at=invitation.bounced_at,
     )
 
 
-def _checked(items: list[InvitationIn], prefix) -> list[tuple[Questionnaire, object]]:
+def _checked(items: list[InvitationIn], prefix) -> list[tuple[Questionnaire, object, bool]]:
     """Every item checked before anything is stored; all errors reported at once."""
     session = get_session()
     questionnaires: dict[int, Questionnaire | None] = {}
@@ -121,10 +151,46 @@ def _checked(items: list[InvitationIn], prefix) -> list[tuple[Questionnaire, obj
         except InvitationError as error:
             errors.update({where + field: message for field, message in error.fields.items()})
             continue
-        checked.append((questionnaire, request))
+        checked.append((questionnaire, request, item.force))
     if errors:
         raise ApiError(422, "Some invitations are not valid; none was created.", fields=errors)
     return checked
+
+
+def _cooled(checked) -> tuple[list, list[SuppressedOut]]:
+    """The checked items the customer cooldown lets through, and the others (recorded).
+
+    Forced items always go; the others are looked up together (one query per chunk).
+    """
+    session = get_session()
+    config = current_app.config
+    forced = [(i, q, r) for i, (q, r, force) in enumerate(checked) if force]
+    rest = [(i, q, r) for i, (q, r, force) in enumerate(checked) if not force]
+    # Forced items count as surveyed now, for the others of the same batch.
+    _allowed, kept_back = apply_cooldown(
+        session, [r for _i, _q, r in forced] + [r for _i, _q, r in rest], config
+    )
+    kept_back_ids = {id(s.request): s for s in kept_back}
+    passed, suppressed = [], []
+    for index, questionnaire, request in forced:
+        passed.append((index, questionnaire, request))
+    for index, questionnaire, request in rest:
+        found = kept_back_ids.get(id(request))
+        if found is None:
+            passed.append((index, questionnaire, request))
+            continue
+        record_suppressed(session, questionnaire.id, [found], "api", commit=False)
+        suppressed.append(
+            SuppressedOut(
+                index=index,
+                questionnaire_id=questionnaire.id,
+                customer_ref=request.customer_ref,
+                surveyed_at=found.surveyed_at,
+                message=cooldown_message(found, config),
+            )
+        )
+    passed.sort(key=lambda item: item[0])
+    return [(q, r) for _i, q, r in passed], suppressed
 
 
 def _store(checked) -> list[Invitation]:
@@ -142,23 +208,38 @@ def _store(checked) -> list[Invitation]:
 @operation(
     bp, "POST", "/invitations", summary="Create an invitation", tag="Invitations",
     scope="invitations:write", body=InvitationIn, response=InvitationOut, status=201,
+    errors=(409,),
     description="A private link for one customer; answered once. The metadata travel with "
-    "the response and become journey-map segments.",
+    "the response and become journey-map segments. A customer surveyed within the "
+    "cooldown (CUSTOMER_COOLDOWN_DAYS, default 30, across all questionnaires: invited, or "
+    "answered) gets no new invitation: 409 with the code `cooldown`, unless `force` is true.",
 )  # fmt: skip
 def create_invitation(body: InvitationIn):
-    (invitation,) = _store(_checked([body], lambda _i: ""))
+    checked, suppressed = _cooled(_checked([body], lambda _i: ""))
+    if suppressed:
+        get_session().commit()  # the suppression is recorded for the invitations page
+        (item,) = suppressed
+        raise ApiError(409, item.message, code="cooldown", fields={"customer_ref": item.message})
+    (invitation,) = _store(checked)
     return as_output(invitation)
 
 
 @operation(
     bp, "POST", "/invitations:batch", summary="Create invitations in a batch", tag="Invitations",
-    scope="invitations:write", body=InvitationBatchIn, response=InvitationList, status=201,
-    description=f"At most {BATCH_MAX} per call. All are created or, when any is not valid, "
-    "none; the errors name each item as `[index].field`.",
+    scope="invitations:write", body=InvitationBatchIn, response=InvitationBatchOut,
+    status=201,
+    description=f"At most {BATCH_MAX} per call. When any item is not valid, none is "
+    "created (422; the errors name each item as `[index].field`). The customer cooldown is "
+    "not a validation error: the items it keeps back are listed in `suppressed` (with "
+    "their index) and the others are created. A customer appears once per batch: a second "
+    "item for the same customer is kept back too, unless forced.",
 )  # fmt: skip
 def create_invitation_batch(body: InvitationBatchIn):
-    stored = _store(_checked(body.root, lambda i: f"[{i}]."))
-    return InvitationList(items=[as_output(i) for i in stored], next_cursor=None)
+    checked, suppressed = _cooled(_checked(body.root, lambda i: f"[{i}]."))
+    stored = _store(checked)  # commits the suppressions too
+    return InvitationBatchOut(
+        items=[as_output(i) for i in stored], next_cursor=None, suppressed=suppressed
+    )
 
 
 @operation(

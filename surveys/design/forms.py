@@ -29,6 +29,10 @@ from ..question_types import OPTIONS_TEXT_MAX, SCORE_TYPES, TYPES
 # How long a half-answered questionnaire may be resumed (Questionnaire.partial_timeout_hours).
 PARTIAL_TIMEOUT_DEFAULT_HOURS = 72
 PARTIAL_TIMEOUT_MAX_HOURS = 2160  # 90 days
+REMINDER_AFTER_DAYS_DEFAULT = 3
+REMINDER_AFTER_DAYS_MAX = 30
+MAX_REMINDERS_DEFAULT = 1
+MAX_REMINDERS_MAX = 3
 
 CHANNELS = [("digital", _l("Digital")), ("physical", _l("Physical")), ("human", _l("Human"))]
 # Each language named in itself, on every page.
@@ -186,6 +190,35 @@ class QuestionnaireSettingsForm(FlaskForm):
             "A customer who leaves the questionnaire half answered can come back and finish it "
             "until then. Empty: %(hours)s hours.",
             hours=PARTIAL_TIMEOUT_DEFAULT_HOURS,
+        ),
+    )
+    reminder_after_days = IntegerField(
+        _l("Remind after (days)"),
+        default=3,
+        render_kw={"min": 0, "max": REMINDER_AFTER_DAYS_MAX},
+        validators=[
+            Optional(),
+            NumberRange(
+                min=0, max=REMINDER_AFTER_DAYS_MAX, message=_l("Between %(min)s and %(max)s days.")
+            ),
+        ],
+        description=_l(
+            "An emailed invitation not answered this many days later gets a reminder with the "
+            "same link (never after it expires). 0: no reminders. Empty: %(days)s days.",
+            days=REMINDER_AFTER_DAYS_DEFAULT,
+        ),
+    )
+    max_reminders = IntegerField(
+        _l("Reminders at most"),
+        default=1,
+        render_kw={"min": 0, "max": MAX_REMINDERS_MAX},
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=MAX_REMINDERS_MAX, message=_l("Between %(min)s and %(max)s.")),
+        ],
+        description=_l(
+            "Per invitation, each after the same delay. 0: no reminders. Empty: %(count)s.",
+            count=MAX_REMINDERS_DEFAULT,
         ),
     )
 
@@ -466,6 +499,11 @@ def parse_meta_lines(text: str | None) -> tuple[dict[str, str], list[str]]:
 class InvitationForm(FlaskForm):
     """One invitation; its rules are `check_request`'s, so the form only carries the values."""
 
+    force = BooleanField(
+        _l("Send anyway (ignore the cooldown)"),
+        description=_l("Even if this customer was surveyed recently, for any questionnaire."),
+    )
+
     customer_ref = StringField(
         _l("Customer reference"),
         description=_l("Your order or customer number: it tells you whose answer it is."),
@@ -493,3 +531,7 @@ class InvitationConfirmForm(FlaskForm):
 
     content = HiddenField()
     upload_key = HiddenField()
+    force = BooleanField(
+        _l("Send anyway (ignore the cooldown)"),
+        description=_l("Also invite the customers surveyed recently, for any questionnaire."),
+    )

@@ -49,6 +49,13 @@ from ..invitations import (
     qr_link,
     status_of,
 )
+from ..invitations.cooldown import (
+    apply_cooldown,
+    cooldown_days,
+    cooldown_message,
+    record_suppressed,
+    suppressed_summary,
+)
 from ..invitations.csv_upload import MAX_ROWS, UploadError, parse_invitations_csv
 from ..invitations.mail import mail_enabled
 from ..invitations.qr import qr_filename, qr_svg
@@ -68,14 +75,17 @@ from .forms import (
 from .journey_views import get_or_404
 
 PAGE_SIZE = 50
-STATUSES = ("created", "sent", "opened", "answered", "expired")
+STATUSES = ("created", "sent", "reminded", "opened", "answered", "bounced", "expired")
 STATUS_LABELS = {
     "created": _l("created"),
     "sent": _l("sent"),
+    "reminded": _l("reminded"),
     "opened": _l("opened"),
     "answered": _l("answered"),
+    "bounced": _l("bounced"),
     "expired": _l("expired"),
 }
+SUPPRESSED_SHOWN = 200  # in the CSV preview: the first ones, and how many more
 ERRORS_SHOWN = 200  # a file with thousands of bad rows: the first ones say what to fix
 UPLOADS_REMEMBERED = 20
 # 10,000 rows with an email and a few metadata columns take 1-3 MB, over the app-wide 1 MiB
@@ -134,18 +144,28 @@ def not_expired(now: datetime):
 def status_condition(status: str, now: datetime):
     """`status_of` as a WHERE clause, so the list filters and pages in the database."""
     live = and_(Invitation.used_at.is_(None), not_expired(now))
+    delivered = and_(live, Invitation.bounced_at.is_(None))
+    unopened = and_(delivered, Invitation.opened_at.is_(None))
+    never_reminded = and_(unopened, Invitation.reminder_count == 0)
     return {
         "answered": Invitation.used_at.is_not(None),
         "expired": and_(Invitation.used_at.is_(None), Invitation.expires_at < now),
-        "opened": and_(live, Invitation.opened_at.is_not(None)),
-        "sent": and_(live, Invitation.opened_at.is_(None), Invitation.sent_at.is_not(None)),
-        "created": and_(live, Invitation.opened_at.is_(None), Invitation.sent_at.is_(None)),
+        "bounced": and_(live, Invitation.bounced_at.is_not(None)),
+        "opened": and_(delivered, Invitation.opened_at.is_not(None)),
+        "reminded": and_(unopened, Invitation.reminder_count > 0),
+        "sent": and_(never_reminded, Invitation.sent_at.is_not(None)),
+        "created": and_(never_reminded, Invitation.sent_at.is_(None)),
     }[status]
 
 
 def waiting_to_be_sent(now: datetime):
-    """Not emailed nor exported yet, and still answerable."""
-    return and_(Invitation.sent_at.is_(None), Invitation.used_at.is_(None), not_expired(now))
+    """Not emailed nor exported yet, still answerable, and its address not refused."""
+    return and_(
+        Invitation.sent_at.is_(None),
+        Invitation.used_at.is_(None),
+        Invitation.bounced_at.is_(None),
+        not_expired(now),
+    )
 
 
 # --- the list -----------------------------------------------------------------------------
@@ -185,6 +205,8 @@ def invitations(questionnaire_id: int):
         page=page,
         pages=pages,
         mail_enabled=mail_enabled(current_app.config),
+        suppressed=suppressed_summary(db, questionnaire.id),
+        cooldown_days=cooldown_days(current_app.config),
     )
 
 
@@ -230,7 +252,16 @@ def new_invitation(questionnaire_id: int):
             checked = None
         form.metadata.errors = [*line_problems, *form.metadata.errors]
         if checked is not None and not line_problems:
-            (invitation,) = create_invitations(get_session(), questionnaire, [checked])
+            db = get_session()
+            config = current_app.config
+            _kept, held = apply_cooldown(db, [checked], config, force=bool(form.force.data))
+            if held:
+                record_suppressed(db, questionnaire.id, held, "form")
+                form.customer_ref.errors = [translated(cooldown_message(held[0], config))]
+                return render_template(
+                    "design/invitation_new.html", q=questionnaire, form=form, problem=None
+                ), 409
+            (invitation,) = create_invitations(db, questionnaire, [checked])
             flash(
                 _(
                     "Invitation created for %(customer)s: %(link)s",
@@ -285,6 +316,8 @@ def _preview_page(questionnaire, parsed, content: str):
     confirm = InvitationConfirmForm(
         formdata=None, content=content, upload_key=secrets.token_hex(16)
     )
+    config = current_app.config
+    _kept, held = apply_cooldown(get_session(), parsed.requests, config)
     return render_template(
         "design/invitations_preview.html",
         q=questionnaire,
@@ -301,6 +334,13 @@ def _preview_page(questionnaire, parsed, content: str):
         ],
         more_errors=max(len(parsed.errors) - ERRORS_SHOWN, 0),
         confirm=confirm,
+        held=[
+            {"customer_ref": h.customer_ref, "surveyed_at": h.surveyed_at}
+            for h in held[:SUPPRESSED_SHOWN]
+        ],
+        held_count=len(held),
+        to_create=len(parsed.requests) - len(held),
+        cooldown_days=cooldown_days(config),
     ), (200 if parsed.ok else 422)
 
 
@@ -343,10 +383,17 @@ def confirm_invitations(questionnaire_id: int):
         return _upload_page(questionnaire, blank, translated(error.message), 400)
     if not parsed.ok:
         return _preview_page(questionnaire, parsed, content)
-    create_invitations(get_session(), questionnaire, parsed.requests)
+    db = get_session()
+    kept, held = apply_cooldown(
+        db, parsed.requests, current_app.config, force=bool(form.force.data)
+    )
+    # Recorded with the invitations, in one commit: both or neither.
+    record_suppressed(db, questionnaire.id, held, "csv", commit=False)
+    create_invitations(db, questionnaire, kept, commit=False)
+    db.commit()
     if key:
         session["invitation_uploads"] = [*done, key][-UPLOADS_REMEMBERED:]
-    created = len(parsed.requests)
+    created = len(kept)
     flash(
         ngettext(
             "Created %(count)s invitation.",
@@ -356,6 +403,19 @@ def confirm_invitations(questionnaire_id: int):
         ),
         "success",
     )
+    if held:
+        flash(
+            ngettext(
+                "%(count)s customer was surveyed within the last %(days)s days: not invited "
+                "(the cooldown).",
+                "%(count)s customers were surveyed within the last %(days)s days: not invited "
+                "(the cooldown).",
+                len(held),
+                count=_count(len(held)),
+                days=_count(cooldown_days(current_app.config)),
+            ),
+            "info",
+        )
     return redirect(url_for("design.invitations", questionnaire_id=questionnaire.id), 303)
 
 

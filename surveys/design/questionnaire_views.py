@@ -33,7 +33,9 @@ from ..respond.messages import choose_language, translator
 from ..respond.routes import render_survey
 from . import bp
 from .forms import (
+    MAX_REMINDERS_DEFAULT,
     PARTIAL_TIMEOUT_DEFAULT_HOURS,
+    REMINDER_AFTER_DAYS_DEFAULT,
     TYPE_LABELS,
     QuestionForm,
     QuestionnaireForm,
@@ -130,6 +132,8 @@ def questionnaire_settings(questionnaire_id: int):
         form.retention_days.data = questionnaire.retention_days
         form.anonymous.data = questionnaire.anonymous
         form.partial_timeout_hours.data = questionnaire.partial_timeout_hours
+        form.reminder_after_days.data = questionnaire.reminder_after_days
+        form.max_reminders.data = questionnaire.max_reminders
     if form.validate_on_submit():
         questionnaire.title = {"en": form.title_en.data or "", "fr": form.title_fr.data or ""}
         questionnaire.intro = {"en": form.intro_en.data or "", "fr": form.intro_fr.data or ""}
@@ -142,6 +146,10 @@ def questionnaire_settings(questionnaire_id: int):
         questionnaire.partial_timeout_hours = (
             form.partial_timeout_hours.data or PARTIAL_TIMEOUT_DEFAULT_HOURS
         )
+        # 0 is a value (no reminders); empty takes the default.
+        after, most = form.reminder_after_days.data, form.max_reminders.data
+        questionnaire.reminder_after_days = REMINDER_AFTER_DAYS_DEFAULT if after is None else after
+        questionnaire.max_reminders = MAX_REMINDERS_DEFAULT if most is None else most
         switched = bool(form.anonymous.data) != questionnaire.anonymous
         if switched:
             questionnaire.anonymous = bool(form.anonymous.data)

@@ -61,40 +61,134 @@ def mail_language(invitation: Invitation) -> str:
 
 def invitation_email(invitation: Invitation, sender: str, link: str) -> EmailMessage:
     """The invitation as an email in its language: a plain-text body and its HTML alternative."""
-    language = mail_language(invitation)
-    title = _one_line(invitation.questionnaire.title_in(language))
-    with force_locale(language):
-        until = ""
-        if invitation.expires_at:
-            expires = locale_format.day(aware(invitation.expires_at), language, "long")
-            until = _("It works until %(date)s.", date=expires)
-        context = {
-            "language": language,
-            "link": link,
-            "greeting": _("Hello,"),
-            "ask": _(
-                "We would like to know how it went for you. Our questionnaire “%(title)s” "
-                "takes less than a minute.",
-                title=title,
-            ),
-            "button": _("Answer the questionnaire"),
-            "personal": _("This link is personal: it can be used once."),
-            "until": until,
-            "thanks": _("Thank you!"),
-        }
+    with force_locale(mail_language(invitation)):
+        title = _one_line(invitation.questionnaire.title_in(mail_language(invitation)))
+        ask = _(
+            "We would like to know how it went for you. Our questionnaire “%(title)s” "
+            "takes less than a minute.",
+            title=title,
+        )
         subject = _("%(title)s: one minute of your time?", title=title)
+        return _email(invitation, sender, link, subject, ask, "invitation")
+
+
+def reminder_email(invitation: Invitation, sender: str, link: str) -> EmailMessage:
+    """A reminder of the invitation, in its language, with the same private link."""
+    with force_locale(mail_language(invitation)):
+        title = _one_line(invitation.questionnaire.title_in(mail_language(invitation)))
+        ask = _(
+            "A few days ago we asked how it went for you. If you have a minute, our "
+            "questionnaire “%(title)s” is still open.",
+            title=title,
+        )
+        # The reminder being sent is already counted (claimed) when this is written.
+        last = (
+            _("This is our last reminder: if you would rather not answer, ignore it.")
+            if invitation.reminder_count >= invitation.questionnaire.max_reminders
+            else ""
+        )
+        subject = _("Reminder: %(title)s", title=title)
+        return _email(invitation, sender, link, subject, ask, "reminder", last=last)
+
+
+def _email(
+    invitation: Invitation, sender: str, link: str, subject: str, ask: str, template: str, **more
+) -> EmailMessage:
+    """An invitation's email from `template` (.txt and .html), under the caller's locale."""
+    language = mail_language(invitation)
+    until = ""
+    if invitation.expires_at:
+        expires = locale_format.day(aware(invitation.expires_at), language, "long")
+        until = _("It works until %(date)s.", date=expires)
+    context = {
+        "language": language,
+        "link": link,
+        "greeting": _("Hello,"),
+        "ask": ask,
+        "button": _("Answer the questionnaire"),
+        "personal": _("This link is personal: it can be used once."),
+        "until": until,
+        "thanks": _("Thank you!"),
+        **more,
+    }
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = sender
     message["To"] = Address(addr_spec=invitation.email)
     message["Message-ID"] = make_msgid(domain=_domain_of(sender))
-    message.set_content(_templates.get_template("invitation.txt").render(context))
+    message.set_content(_templates.get_template(f"{template}.txt").render(context))
     message.add_alternative(
-        _templates.get_template("invitation.html").render(context), subtype="html"
+        _templates.get_template(f"{template}.html").render(context), subtype="html"
     )
     # After the bodies: making the message multipart moves Content-* headers to its first part.
     message["Content-Language"] = language
     return message
+
+
+def is_permanent_refusal(error: BaseException) -> bool:
+    """The server refused the address itself for good (5xx on RCPT): a bounce."""
+    if not isinstance(error, smtplib.SMTPRecipientsRefused):
+        return False
+    return any(int(code) >= 500 for code, _reply in error.recipients.values())
+
+
+def is_temporary_refusal(error: BaseException) -> bool:
+    """The server said "not now" (4xx): the same email may go later."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(400 <= int(code) < 500 for code, _reply in error.recipients.values())
+    return isinstance(error, smtplib.SMTPResponseException) and 400 <= error.smtp_code < 500
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One email's fate: sent, or the problem and whether the address bounced for good."""
+
+    sent: bool
+    problem: str | None = None
+    bounced: bool = False
+    # The server could not be reached or hung up: nothing says the address is wrong.
+    transient: bool = False
+
+
+class MailSession:
+    """One SMTP connection for a series of emails, reconnecting after the server hangs up.
+
+    Connecting is lazy: `send` reports "could not reach" on each email when it fails.
+    """
+
+    def __init__(self, config: Mapping):
+        self.config = config
+        self.sender = config.get("MAIL_FROM") or "Parcours <no-reply@localhost>"
+        self.connection: smtplib.SMTP | None = None
+        self.connect_error: str | None = None
+
+    def __enter__(self) -> MailSession:
+        try:
+            self.connection = _connect(self.config)
+        except (smtplib.SMTPException, OSError) as error:
+            self.connect_error = _describe(error, connecting=True)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.connection is not None:
+            _hang_up(self.connection)
+
+    def send(self, message: EmailMessage) -> Outcome:
+        if self.connection is None:
+            return Outcome(False, self.connect_error, transient=True)
+        try:
+            self.connection.send_message(message)
+        except (smtplib.SMTPException, OSError, ValueError, MessageError) as error:
+            hung_up = isinstance(error, smtplib.SMTPServerDisconnected | OSError)
+            if hung_up:
+                self.connection = _reconnect(self.config, self.connection)
+            return Outcome(
+                False,
+                _describe(error),
+                bounced=is_permanent_refusal(error),
+                transient=hung_up or is_temporary_refusal(error),
+            )
+        return Outcome(True)
 
 
 def send_invitations(
@@ -106,10 +200,11 @@ def send_invitations(
 ) -> SendReport:
     """Email each invitation over one SMTP connection; record the outcome on each.
 
-    `sent_at` is set on success and `send_error` (short, without secrets) on failure. One
-    refused address does not stop the others, and nothing raises: a server that cannot be
-    reached is recorded on every invitation that was to be sent. Each outcome is committed
-    at once: after a crash half-way, a new run sends again at most the one then in flight.
+    `sent_at` is set on success and `send_error` (short, without secrets) on failure, with
+    `bounced_at` when the server refused the address for good. One refused address does not
+    stop the others, and nothing raises: a server that cannot be reached is recorded on
+    every invitation that was to be sent. Each outcome is committed at once: after a crash
+    half-way, a new run sends again at most the one then in flight.
     """
     now = now or utcnow()
     to_send = []
@@ -122,35 +217,30 @@ def send_invitations(
     if not to_send:
         return SendReport(skipped=skipped)
 
-    try:
-        connection = _connect(config)
-    except (smtplib.SMTPException, OSError) as error:
-        problem = _describe(error, connecting=True)
-        for invitation in to_send:
-            invitation.send_error = problem
-        session.commit()
-        return SendReport(failed=len(to_send), skipped=skipped)
-
     sent = failed = 0
-    sender = config.get("MAIL_FROM") or "Parcours <no-reply@localhost>"
-    try:
+    with MailSession(config) as mail:
+        if mail.connection is None:
+            for invitation in to_send:
+                invitation.send_error = mail.connect_error
+            session.commit()
+            return SendReport(failed=len(to_send), skipped=skipped)
         for invitation in to_send:
             try:
-                connection.send_message(
-                    invitation_email(invitation, sender, invitation_link(invitation))
-                )
-            except (smtplib.SMTPException, OSError, ValueError, MessageError) as error:
-                invitation.send_error = _describe(error)
-                failed += 1
-                if isinstance(error, smtplib.SMTPServerDisconnected | OSError):
-                    connection = _reconnect(config, connection)
+                message = invitation_email(invitation, mail.sender, invitation_link(invitation))
+            except (ValueError, MessageError) as error:
+                outcome = Outcome(False, _describe(error))
             else:
+                outcome = mail.send(message)
+            if outcome.sent:
                 invitation.sent_at = utcnow()
                 invitation.send_error = None
                 sent += 1
+            else:
+                invitation.send_error = outcome.problem
+                if outcome.bounced:
+                    invitation.bounced_at = utcnow()
+                failed += 1
             session.commit()
-    finally:
-        _hang_up(connection)
     return SendReport(sent=sent, failed=failed, skipped=skipped)
 
 

@@ -225,13 +225,19 @@ def is_expired(invitation: Invitation, now: datetime | None = None) -> bool:
 
 
 def status_of(invitation: Invitation, now: datetime | None = None) -> str:
-    """answered, expired, opened, sent or created: the furthest the invitation went."""
+    """answered, expired, bounced, opened, reminded, sent or created: the furthest the
+    invitation went. Opened outranks reminded: the customer saw the questionnaire, which
+    says more than one more email (an invitation reminded and then opened is "opened")."""
     if invitation.used_at is not None:
         return "answered"
     if is_expired(invitation, now):
         return "expired"
+    if invitation.bounced_at is not None:
+        return "bounced"
     if invitation.opened_at is not None:
         return "opened"
+    if invitation.reminder_count:
+        return "reminded"
     if invitation.sent_at is not None:
         return "sent"
     return "created"
@@ -244,6 +250,8 @@ class InvitationCounts:
     opened: int = 0
     answered: int = 0
     expired: int = 0
+    reminded: int = 0  # invitations reminded at least once (whatever happened next)
+    bounced: int = 0
 
     @property
     def response_rate(self) -> float | None:
@@ -265,6 +273,8 @@ def counts(
             func.count(Invitation.opened_at),
             func.count(Invitation.used_at),
             func.coalesce(func.sum(case((expired, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((Invitation.reminder_count > 0, 1), else_=0)), 0),
+            func.count(Invitation.bounced_at),
         ).where(Invitation.questionnaire_id == questionnaire_id)
     ).one()
     return InvitationCounts(*(int(v) for v in row))

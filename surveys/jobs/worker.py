@@ -15,6 +15,7 @@ from flask import Flask
 from rq import Worker
 
 from .. import db
+from .periodic import schedule_periodic
 from .queue import QUEUE_NAME, redis_connection
 
 
@@ -24,6 +25,8 @@ def run(app: Flask, *, burst: bool = False, with_scheduler: bool = True) -> bool
         raise RuntimeError("REDIS_URL is not set: without it jobs run inline, no worker needed.")
     # The horses must not share the parent's pooled connections: start them with none.
     db.dispose(app)
+    # A fresh deployment (or a Redis that lost its data) starts the periodic jobs' chains.
+    schedule_periodic(app)
     worker = Worker([QUEUE_NAME], connection=redis_connection(app))
     with app.app_context():
         return worker.work(burst=burst, with_scheduler=with_scheduler)
