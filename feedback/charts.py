@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import matplotlib
 
@@ -190,3 +191,139 @@ def heatmap_png(
     """The heatmap as PNG, for documents that cannot embed SVG."""
     figure = _heatmap_figure(stages, touchpoints, values, enough, gettext or _english, locale)
     return _render(figure, "png", dpi)
+
+
+# --- scores over time -------------------------------------------------------------------
+
+# Line colours (distinct for the colour-blind in this order) and, past them, dash styles.
+TREND_COLOURS = ("#1f5fa8", "#c2410c", "#15803d", "#7e22ce", "#a16207", "#0e7490", "#be185d")
+TREND_DASHES = ("-", "--", ":", "-.")
+
+
+@dataclass(frozen=True)
+class TrendSeries:
+    """One line of a chart over time: a value per bucket (None: a gap) and its interval."""
+
+    name: str
+    values: Sequence[float | None]
+    lows: Sequence[float | None]
+    highs: Sequence[float | None]
+    gid: str = ""  # the id of the line's group in the SVG
+
+
+def trend_series(names: Sequence[str], lines: Sequence, metric: str, ids=None) -> list[TrendSeries]:
+    """The chart lines of `metric` for trend lines (feedback.trends.Line) that have answers;
+    `ids` names each line's group in the SVG."""
+    ids = ids or [""] * len(lines)
+    return [
+        TrendSeries(
+            name,
+            [p.value for p in line.points[metric]],
+            [p.low for p in line.points[metric]],
+            [p.high for p in line.points[metric]],
+            gid=gid,
+        )
+        for name, line, gid in zip(names, lines, ids, strict=True)
+        if line.answered(metric)
+    ]
+
+
+def _nan(values: Sequence[float | None]) -> list[float]:
+    return [math.nan if _missing(v) else float(v) for v in values]
+
+
+def draw_trend(
+    axes,
+    labels: Sequence[str],
+    series: Sequence[TrendSeries],
+    y_range: tuple[float, float],
+    y_label: str,
+    gettext: Gettext | None = None,
+    locale: str = locale_format.DEFAULT_LOCALE,
+    fontsize: float = 8,
+) -> None:
+    """Lines over the buckets, each with its margin as a shaded band; a gap breaks the line
+    (never joined across) and is marked x on the floor of the chart."""
+    _ = gettext or _english
+    xs = list(range(len(labels)))
+    low, high = y_range
+    floor = low + (high - low) * 0.03
+    for index, line in enumerate(series):
+        colour = TREND_COLOURS[index % len(TREND_COLOURS)]
+        dash = TREND_DASHES[(index // len(TREND_COLOURS)) % len(TREND_DASHES)]
+        ys = _nan(line.values)
+        band_low, band_high = _nan(line.lows), _nan(line.highs)
+        band = axes.fill_between(xs, band_low, band_high, color=colour, alpha=0.15, linewidth=0)
+        (drawn,) = axes.plot(
+            xs, ys, color=colour, linestyle=dash, linewidth=1.8, marker="o", markersize=4,
+            label=line.name,
+        )  # fmt: skip
+        # A point between two gaps has no band to draw: its interval is a bar instead.
+        alone = [
+            x
+            for x in xs
+            if not math.isnan(ys[x])
+            and (x == 0 or math.isnan(ys[x - 1]))
+            and (x == len(xs) - 1 or math.isnan(ys[x + 1]))
+            and not (math.isnan(band_low[x]) or math.isnan(band_high[x]))
+        ]
+        if alone:
+            axes.vlines(
+                alone,
+                [band_low[x] for x in alone],
+                [band_high[x] for x in alone],
+                color=colour,
+                alpha=0.35,
+                linewidth=6,
+            )
+        gaps = [x for x, y in zip(xs, ys, strict=True) if math.isnan(y)]
+        # Each line's marks a little higher than the previous one's, so none hides another.
+        at = floor + (high - low) * 0.025 * (index % len(TREND_COLOURS))
+        missing = axes.plot(
+            gaps, [at] * len(gaps), linestyle="none", marker="x", markersize=5, color=colour
+        )
+        if line.gid:
+            drawn.set_gid(line.gid)
+            band.set_gid(f"{line.gid}-band")
+            for mark in missing:
+                mark.set_gid(f"{line.gid}-gaps")
+    if low < 0 < high:
+        axes.axhline(0, color=MUTED, linewidth=0.8)
+    pad = (high - low) * 0.04  # a point at 100 stays whole
+    axes.set_ylim(low - pad, high + pad)
+    axes.set_xlim(-0.5, max(len(labels) - 0.5, 0.5))
+    step = max(1, math.ceil(len(labels) / 12))  # at most a dozen readable labels
+    shown = list(labels)[::step]
+    slanted = {"rotation": 30, "ha": "right"} if len(shown) > 6 else {}
+    axes.set_xticks(xs[::step], shown, fontsize=fontsize, color=INK, **slanted)
+    axes.set_ylabel(y_label, fontsize=fontsize, color=INK)
+    axes.yaxis.set_major_formatter(LocaleTicks(locale))
+    axes.tick_params(axis="y", labelsize=fontsize, colors=MUTED)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    if series:
+        axes.legend(fontsize=fontsize, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    axes.annotate(
+        _("Shaded: the margin of error. x: no figure (not enough answers)."),
+        (0, 0),
+        xycoords="axes fraction",
+        xytext=(0, -(5.5 if slanted else 2.6) * fontsize),
+        textcoords="offset points",
+        fontsize=fontsize - 1,
+        color=MUTED,
+        va="top",
+    )
+
+
+def trend_svg(
+    labels: list[str],
+    series: list[TrendSeries],
+    y_range: tuple[float, float],
+    y_label: str,
+    gettext: Gettext | None = None,
+    locale: str = locale_format.DEFAULT_LOCALE,
+) -> bytes:
+    """A metric over time, a line per stage (or touchpoint), as SVG."""
+    figure = Figure(figsize=(max(6.0, 0.45 * len(labels) + 3.0), 3.2))
+    draw_trend(figure.subplots(), labels, series, y_range, y_label, gettext, locale)
+    return _render(figure, "svg")

@@ -45,7 +45,7 @@ from surveys.models import (
 )
 
 from .filters import Filters
-from .metrics import Effort, Figure, nps_from_counts, proportion
+from .metrics import Effort, Figure, ScoreCounts, nps_from_counts, proportion
 
 SCORE_TYPES = ("nps", "csat", "ces")
 TOP_THEMES = 3
@@ -186,26 +186,15 @@ class JourneyMap:
 
 
 @dataclass
-class _Counts:
-    """What a cell adds up: counts and sums from the grouped rows."""
+class _Counts(ScoreCounts):
+    """What a cell adds up: the score counts and sums, and its emotions and themes."""
 
-    promoters: int = 0
-    passives: int = 0
-    detractors: int = 0
-    csat_top: int = 0
-    csat_n: int = 0
-    ces_sum: float = 0.0
-    ces_easy: int = 0
-    ces_n: int = 0
-    polarity_sum: float = 0.0
-    polarity_n: int = 0
     picked: Counter = field(default_factory=Counter)
     inferred: Counter = field(default_factory=Counter)
     themes: Counter = field(default_factory=Counter)
 
     def add(self, other: _Counts) -> None:
-        for name in CELL_MEASURES[1:]:  # all but the responses, counted apart
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        super().add(other)
         self.picked.update(other.picked)
         self.inferred.update(other.inferred)
         self.themes.update(other.themes)
@@ -430,7 +419,7 @@ def _rollup_cell_counts(
     )
     for row in session.execute(query):
         key = place(row[0], row[1])
-        n, prom, pas, det, top, csat_n, ces_sum, easy, ces_n, polarity, polarity_n = row[2:]
+        n, prom, pas, det, top, csat_n, ces_sum, easy, ces_n, polarity, polarity_n, _sq = row[2:]
         responses[key] = int(n)
         counts[key] = _Counts(
             promoters=int(prom),

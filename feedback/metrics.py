@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 Z95 = 1.96
 
@@ -113,3 +113,29 @@ def ces(scores: Iterable[float], min_n: int = 1) -> Effort:
     return Effort(
         sum(values) / n, proportion(sum(1 for s in values if s >= 5), n, min_n), n, n >= min_n
     )
+
+
+@dataclass
+class ScoreCounts:
+    """The counts and sums every score figure is made of: a map cell, a week of a trend."""
+
+    promoters: int = 0
+    passives: int = 0
+    detractors: int = 0
+    csat_top: int = 0
+    csat_n: int = 0
+    ces_sum: float = 0.0
+    ces_easy: int = 0
+    ces_n: int = 0
+    polarity_sum: float = 0.0
+    polarity_n: int = 0
+    polarity_sq_sum: float = 0.0
+
+    def add(self, other: ScoreCounts) -> None:
+        for f in fields(ScoreCounts):  # a subclass adds its own fields itself
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+    def n(self, metric: str) -> int:
+        if metric == "nps":
+            return self.promoters + self.passives + self.detractors
+        return {"csat": self.csat_n, "ces": self.ces_n, "sentiment": self.polarity_n}[metric]

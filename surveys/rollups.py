@@ -70,14 +70,14 @@ class Contribution:
 # --- computing contributions ------------------------------------------------------------
 
 
-def _day(session: Session, moment):
+def utc_day(session: Session, moment):
     """The UTC day of a stored moment, as the map's date filters count days."""
     if session.get_bind().dialect.name == "postgresql":
         return cast(func.timezone("UTC", moment), Date)
     return func.date(moment)  # SQLite keeps UTC text; date() reads its first ten characters
 
 
-def _as_date(value) -> date:
+def as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
@@ -98,7 +98,7 @@ def contribution(session: Session, response_ids: Sequence[int] | None = None) ->
 
 
 def _add_contribution(session: Session, found: Contribution, ids: list[int] | None) -> None:
-    day = _day(session, Response.submitted_at)
+    day = utc_day(session, Response.submitted_at)
     where = [Response.status == "complete"]
     if ids is not None:
         where.append(Response.id.in_(ids))
@@ -107,7 +107,7 @@ def _add_contribution(session: Session, found: Contribution, ids: list[int] | No
         return (day, Response.version_id, stage, _touchpoint(touchpoint), Response.language)
 
     def key_of(row) -> CellKey:
-        return (_as_date(row[0]), row[1], row[2], row[3], row[4])
+        return (as_date(row[0]), row[1], row[2], row[3], row[4])
 
     answer_dims = dims(Answer.stage_id, Answer.touchpoint_id)
     scores = (
@@ -126,7 +126,13 @@ def _add_contribution(session: Session, found: Contribution, ids: list[int] | No
 
     text_dims = dims(TextAnalysis.stage_id, TextAnalysis.touchpoint_id)
     texts = (
-        select(*text_dims, TextAnalysis.emotion, func.count(), func.sum(TextAnalysis.polarity))
+        select(
+            *text_dims,
+            TextAnalysis.emotion,
+            func.count(),
+            func.sum(TextAnalysis.polarity),
+            func.sum(TextAnalysis.polarity * TextAnalysis.polarity),
+        )
         .select_from(TextAnalysis)
         .join(Answer, Answer.id == TextAnalysis.answer_id)
         .join(Response, Response.id == Answer.response_id)
@@ -134,10 +140,11 @@ def _add_contribution(session: Session, found: Contribution, ids: list[int] | No
         .group_by(*text_dims, TextAnalysis.emotion)
     )
     for row in session.execute(texts):
-        key, emotion, n, polarity = key_of(row), row[5], row[6], row[7]
+        key, emotion, n, polarity, squares = key_of(row), row[5], row[6], row[7], row[8]
         cell = found.cell(key)
         cell["polarity_n"] += n
         cell["polarity_sum"] += float(polarity or 0)
+        cell["polarity_sq_sum"] += float(squares or 0)
         if emotion:
             _count(found, key, "inferred", emotion, n)
 
@@ -204,7 +211,7 @@ def _add_contribution(session: Session, found: Contribution, ids: list[int] | No
     response_dims = (day, Response.version_id, Response.language, Response.status)
     responses = select(*response_dims, func.count()).where(*any_status).group_by(*response_dims)
     for row in session.execute(responses):
-        key = (_as_date(row[0]), row[1], row[2], row[3])
+        key = (as_date(row[0]), row[1], row[2], row[3])
         found.responses[key] = found.responses.get(key, 0) + row[4]
     question_dims = (day, Answer.question_id, *response_dims[1:])
     reached = (
@@ -215,7 +222,7 @@ def _add_contribution(session: Session, found: Contribution, ids: list[int] | No
         .group_by(*question_dims)
     )
     for row in session.execute(reached):
-        key = (_as_date(row[0]), row[1], row[2], row[3], row[4])
+        key = (as_date(row[0]), row[1], row[2], row[3], row[4])
         found.questions[key] = found.questions.get(key, 0) + row[5]
 
 
@@ -375,6 +382,7 @@ def new_contribution(response: Response) -> Contribution:
             continue
         cell["polarity_n"] += 1
         cell["polarity_sum"] += analysis.polarity
+        cell["polarity_sq_sum"] += analysis.polarity**2
         if analysis.emotion:
             _count(found, key, "inferred", analysis.emotion, 1)
         for theme in dict.fromkeys(analysis.themes):

@@ -13,7 +13,8 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 
-from feedback.charts import LocaleTicks
+from feedback.charts import LocaleTicks, draw_trend, trend_series
+from feedback.trends import RANGES
 
 from .language import ReportLanguage
 from .report import Report, status_name, trend_word
@@ -100,6 +101,16 @@ def _method_entries(lang: ReportLanguage) -> list[tuple[str, str]]:
             ),
         ),
         (
+            lang.gettext("Scores over time"),
+            lang.gettext(
+                "The same figures per stage by ISO week (Monday to Sunday) or calendar month, "
+                "in UTC: by week for a period of up to three months, by month otherwise. The "
+                "shaded band is the margin of error of each week or month (for mean "
+                "sentiment, 1.96 standard errors of the mean). A week or month with fewer "
+                "answers than the minimum n has no figure: its line breaks there."
+            ),
+        ),
+        (
             lang.gettext("n and margins"),
             lang.gettext(
                 "Every figure is computed from its n answers. Below the minimum n of this "
@@ -123,6 +134,8 @@ def report_pdf(report: Report) -> bytes:
         _heatmap(pages, report)
         pages.y -= 0.04
         _pain_points(pages, report)
+        pages.new_page()
+        _trends(pages, report)
         pages.new_page()
         _method(pages, report)
         pages.close()
@@ -466,3 +479,66 @@ def _method(pages: _Flow, report: Report) -> None:
         size=9.5,
         color=MUTED,
     )
+
+
+def _metric_title(lang: ReportLanguage, metric: str, grain: str) -> str:
+    names = {
+        "nps": "NPS",
+        "csat": lang.gettext("CSAT: share satisfied (4–5)"),
+        "ces": lang.gettext("CES: share easy (5–7)"),
+        "sentiment": lang.gettext("Mean sentiment"),
+    }
+    if grain == "week":
+        return lang.gettext("%(metric)s by week", metric=names[metric])
+    return lang.gettext("%(metric)s by month", metric=names[metric])
+
+
+def _trends(pages: _Flow, report: Report) -> None:
+    lang, trends = report.lang, report.trends
+    pages.text(lang.gettext("Scores over time"), size=16, weight="bold", gap=0.3)
+    if trends is None:
+        return
+    pages.text(
+        (
+            lang.gettext("By ISO week (Monday to Sunday, UTC).")
+            if trends.grain == "week"
+            else lang.gettext("By calendar month (UTC).")
+        )
+        + " "
+        + lang.gettext(
+            "Shaded: the margin of error. A week or month with fewer than %(min_n)s answers "
+            "has no figure (not enough answers): its line breaks, marked x at the bottom.",
+            min_n=lang.number(report.min_n),
+        ),
+        size=9,
+        color=MUTED,
+        gap=0.6,
+    )
+    metrics = trends.metrics()
+    if not metrics:
+        pages.text(lang.gettext("No score or scored text answer in this period."), color=MUTED)
+        return
+    labels = [bucket.label for bucket in trends.buckets]
+    for metric in metrics:
+        pages.room(0.27)  # a title with its chart
+        pages.text(_metric_title(lang, metric, trends.grain), size=11, weight="bold", gap=0.2)
+        series = trend_series(report.trend_names, trends.lines, metric)
+        height = 0.2
+        pages.room(height)
+        pages.y -= height
+        # Narrower than the text: the legend goes on the right of the chart.
+        axes = pages.figure.add_axes((MARGIN + 0.08, pages.y + 0.03, 0.56, height * 0.78))
+        draw_trend(axes, labels, series, RANGES[metric], "", lang.gettext, lang.code, fontsize=7)
+        pages.y -= 0.015  # below the chart's own note
+        gaps = trends.gaps(metric)
+        if gaps:
+            pages.text(
+                lang.ngettext(
+                    "%(num)s week or month without a figure (not enough answers).",
+                    "%(num)s weeks or months without a figure (not enough answers).",
+                    gaps,
+                ),
+                size=8,
+                color=MUTED,
+                gap=0.6,
+            )

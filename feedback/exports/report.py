@@ -13,6 +13,8 @@ from feedback import metrics
 from feedback.filters import Filters
 from feedback.pain_points import PainPointRow, Quote, pain_points
 from feedback.pii import redact_text
+from feedback.trend_data import journey_trends
+from feedback.trends import Trends, default_grain
 from surveys.models import Answer, Journey, Question, Response, Stage, TextAnalysis, utcnow
 
 from .language import ENGLISH, ReportLanguage
@@ -51,6 +53,9 @@ class Report:
     cells: list[Place] = field(default_factory=list)  # the heatmap
     curve: list[Place] = field(default_factory=list)  # one per stage, in order
     scores: list[StageScores] = field(default_factory=list)
+    # Scores over time per stage (customers' answers), by week or month; names in order.
+    trends: Trends | None = None
+    trend_names: list[str] = field(default_factory=list)
     # Who reads it: its words, stage and touchpoint names, figures and dates.
     lang: ReportLanguage = ENGLISH
 
@@ -152,7 +157,18 @@ def build_report(
         report.cells.append(Place(stage_names[stage_id], name, n, mean))
     report.curve = _curve(sentiment, stage_names)
     report.scores = _scores(session, journey, filters, stage_names, min_n)
+    report.trends = _trends(session, journey, filters, min_n)
+    report.trend_names = [stage_names.get(line.key, "?") for line in report.trends.lines]
     return report
+
+
+def _trends(session: Session, journey: Journey, filters: Filters, min_n: int) -> Trends:
+    """Each stage's scores by week (a period of up to three months) or month, from the
+    customers' answers as every figure of the report (interview notes left out)."""
+    # Imported here: `surveys.insight` is the pages' package, loaded by the app already.
+
+    grain = default_grain(filters.date_from, filters.date_to)
+    return journey_trends(session, journey, filters, grain, "stage", min_n, customers_only=True)
 
 
 def redact_quotes(rows: list[PainPointRow]) -> None:

@@ -40,7 +40,8 @@ def report_xlsx(
     with_pain_points: bool = True,
     sheet_rows: int = SHEET_ROWS,
 ) -> None:
-    """Write the workbook to `out`: summary, pain points (optional), answers (if given).
+    """Write the workbook to `out`: summary (with the scores over time), pain points
+    (optional), answers (if given).
 
     Sheet names, the summary and the notes are in the report's language. In English the
     tables' headers are the column names of the CSV exports, which scripts read; in another
@@ -71,6 +72,67 @@ def report_xlsx(
             part += 1
             title = lang.gettext("Answers (%(part)s)", part=part)
     book.save(out)
+
+
+TREND_COLUMNS = (
+    "stage", "grain", "bucket", "start", "end", "metric", "value", "margin", "low", "high",
+    "n", "ces_mean", "gap",
+)  # fmt: skip
+
+
+def trend_headers(lang: ReportLanguage) -> tuple[str, ...]:
+    """Readable headers of TREND_COLUMNS, in the same order."""
+    return (
+        lang.gettext("Stage"),
+        lang.gettext("Grain"),
+        lang.gettext("Week or month"),
+        lang.gettext("First day"),
+        lang.gettext("Last day"),
+        lang.gettext("Score"),
+        lang.gettext("Value"),
+        lang.gettext("Margin (±)"),
+        lang.gettext("Low"),
+        lang.gettext("High"),
+        "n",
+        lang.gettext("CES mean"),
+        lang.gettext("No figure"),
+    )
+
+
+def trend_rows(report: Report) -> list[tuple]:
+    """The scores over time, one row per stage x score x week or month, in the report's
+    words (grain and gap reasons are English codes in English, for scripts)."""
+    lang, trends = report.lang, report.trends
+    if trends is None:
+        return []
+    english = lang.code == "en"
+    grain = (
+        trends.grain
+        if english
+        else {"week": lang.gettext("week"), "month": lang.gettext("month")}[trends.grain]
+    )
+    gaps = {
+        "not enough answers": lang.gettext("not enough answers"),
+        "no answers": lang.gettext("no answers"),
+    }
+    rows = []
+    for name, line in zip(report.trend_names, trends.lines, strict=True):
+        for metric in trends.metrics():
+            if not line.answered(metric):
+                continue
+            for bucket, p in zip(trends.buckets, line.points[metric], strict=True):
+                rows.append(
+                    (
+                        name, grain, bucket.label, bucket.start, bucket.end, metric,
+                        _rounded(p.value), _rounded(p.margin), _rounded(p.low), _rounded(p.high),
+                        p.n, _rounded(p.mean), (p.gap if english else gaps.get(p.gap, p.gap)) or "",
+                    )
+                )  # fmt: skip
+    return rows
+
+
+def _rounded(value: float | None, digits: int = 2) -> float | None:
+    return None if value is None else round(value, digits)
 
 
 def _headers(lang: ReportLanguage, columns: Sequence[str], readable) -> Sequence[str]:
@@ -231,6 +293,18 @@ def _summary(book, report: Report) -> None:
     sheet.append([_cell(sheet, name, header=True) for name in header])
     for scores in report.scores:
         sheet.append([_cell(sheet, value) for value in _score_row(scores)])
+    rows = trend_rows(report)
+    if rows:
+        # Below the scores rather than a sheet of its own: the sheets' list stays as
+        # scripts and readers know it.
+        sheet.append([])
+        heading = _cell(sheet, lang.gettext("Scores over time"))
+        heading.font = Font(bold=True, size=12)
+        sheet.append([heading])
+        headers = _headers(lang, TREND_COLUMNS, trend_headers)
+        sheet.append([_cell(sheet, name, header=True) for name in headers])
+        for row in rows:
+            sheet.append([_cell(sheet, value) for value in row])
 
 
 def _score_row(scores) -> tuple:

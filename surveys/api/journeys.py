@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 from datetime import date
+from typing import Literal
 
 from flask import current_app, request
 from pydantic import BaseModel, Field
@@ -13,6 +14,8 @@ from pydantic import BaseModel, Field
 from feedback import pain_points as pp
 from feedback.filters import QUESTIONNAIRE_ID_MAX, SEGMENT_PREFIX, FilterError, Filters
 from feedback.journey_map import journey_map
+from feedback.trend_data import journey_trends
+from feedback.trends import METRICS, default_grain
 
 from ..db import get_read_session, get_session
 from ..models import Journey
@@ -274,4 +277,89 @@ def get_pain_points(journey_id: int, query: FilterQuery):
             )
             for row in rows
         ],
+    )
+
+
+class TrendQuery(FilterQuery):
+    grain: Literal["week", "month"] | None = Field(
+        None, description="ISO weeks or calendar months (UTC); by default weeks for a period "
+        "of up to three months, months otherwise."
+    )  # fmt: skip
+    by: Literal["stage", "touchpoint"] = Field(
+        "stage", description="One line per stage, or per stage x touchpoint with answers."
+    )
+
+
+class TrendPointOut(BaseModel):
+    value: float | None = Field(description="None: a gap, see `gap`.")
+    n: int
+    low: float | None
+    high: float | None
+    margin: float | None = Field(description="None for sentiment: its spread is not kept.")
+    gap: str | None = Field(description="`not enough answers` or `no answers`, or None.")
+    mean: float | None = Field(None, description="CES only: the mean effort on 1-7.")
+
+
+class BucketOut(BaseModel):
+    start: date
+    end: date = Field(description="Last day (inclusive), both clipped to the period.")
+    label: str = Field(description="e.g. `2026-W05` or `2026-01`.")
+
+
+class TrendLineOut(BaseModel):
+    stage: str
+    touchpoint: str | None = Field(description="By touchpoint: None is the whole stage.")
+    nps: list[TrendPointOut]
+    csat: list[TrendPointOut] = Field(description="% of 4-5, with a Wilson interval.")
+    ces: list[TrendPointOut] = Field(description="% of 5-7 (easy), with a Wilson interval.")
+    sentiment: list[TrendPointOut]
+
+
+class TrendsOut(BaseModel):
+    journey: int
+    filters: dict[str, str]
+    grain: str
+    by: str
+    min_n: int = Field(description="Below this many answers a bucket is a gap.")
+    buckets: list[BucketOut]
+    lines: list[TrendLineOut] = Field(description="One point per bucket, in bucket order.")
+
+
+@operation(
+    bp, "GET", "/journeys/<int:journey_id>/trends", summary="Scores over time",
+    tag="Journeys", scope="reports:read", query=TrendQuery, response=TrendsOut,
+    errors=(404,), extra_query=[SEGMENT_PARAMETER],
+    description="NPS, CSAT, CES and sentiment per stage (or touchpoint) by ISO week or "
+    "calendar month, with their margin of error; a bucket with fewer answers than the "
+    "map's minimum is a gap (value null, `gap` says why).",
+)  # fmt: skip
+def get_journey_trends(journey_id: int, query: TrendQuery):
+
+    journey = _journey(journey_id)
+    filters = _filters()
+    grain = query.grain or default_grain(filters.date_from, filters.date_to)
+    found = journey_trends(
+        get_read_session(), journey, filters, grain, query.by,
+        current_app.config["MIN_ANSWERS_PER_CELL"],
+    )  # fmt: skip
+    stages = {s.id: s.key for s in journey.stages}
+    touchpoints = {t.id: t.key for t in journey.touchpoints}
+    lines = []
+    for line in found.lines:
+        stage_id, tp_id = line.key if isinstance(line.key, tuple) else (line.key, None)
+        lines.append(
+            TrendLineOut(
+                stage=stages[stage_id],
+                touchpoint=touchpoints.get(tp_id) if tp_id is not None else None,
+                **{m: [TrendPointOut(**p.to_dict()) for p in line.points[m]] for m in METRICS},
+            )
+        )
+    return TrendsOut(
+        journey=journey.id,
+        filters=filters.to_query(),
+        grain=found.grain,
+        by=found.by,
+        min_n=found.min_n,
+        buckets=[BucketOut(start=b.start, end=b.end, label=b.label) for b in found.buckets],
+        lines=lines,
     )

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("insight", __name__)
 
-from . import map_views, pain_point_views  # noqa: E402,F401
+from . import case_views, map_views, pain_point_views, trend_views  # noqa: E402,F401
