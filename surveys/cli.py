@@ -17,7 +17,9 @@ from .models import MIN_PASSWORD_LENGTH, ROLES, SCOPES, Questionnaire, User
 
 
 def init_app(app: Flask) -> None:
+    from .invitations.reminder_cli import send_reminders_command
     from .privacy import COMMANDS as privacy_commands  # purge, customer-export, customer-erase
+    from .webhooks.commands import deliver_webhooks
 
     for command in (
         init_db,
@@ -29,6 +31,8 @@ def init_app(app: Flask) -> None:
         export_report,
         create_token,
         *privacy_commands,
+        send_reminders_command,
+        deliver_webhooks,
     ):
         app.cli.add_command(command)
 

@@ -35,6 +35,10 @@ ENV_SETTINGS = {
     "MAIL_USERNAME": str,
     "MAIL_PASSWORD": str,
     "MAIL_FROM": str,
+    "CUSTOMER_COOLDOWN_DAYS": int,
+    "REMINDER_INTERVAL_SECONDS": int,
+    "WEBHOOK_ALLOWED_HOSTS": str,
+    "WEBHOOK_DELIVERY": str,
 }
 
 
@@ -80,6 +84,19 @@ def default_settings(instance_path: str) -> dict:
         "MAIL_USERNAME": None,
         "MAIL_PASSWORD": None,
         "MAIL_FROM": "Parcours <no-reply@localhost>",
+        # A customer invited (to any questionnaire) or who answered within this many days
+        # gets no new invitation unless forced (0: no cooldown).
+        "CUSTOMER_COOLDOWN_DAYS": 30,
+        # How often the workers look for reminders to send (REDIS_URL; else cron runs
+        # `flask --app surveys send-reminders`).
+        "REMINDER_INTERVAL_SECONDS": 300,
+        # Webhooks may not call loopback, private, link-local or metadata addresses, except
+        # these hosts (comma-separated host names or IPs, e.g. "127.0.0.1,hooks.internal").
+        "WEBHOOK_ALLOWED_HOSTS": "",
+        # How deliveries leave after the commit that recorded them: "queue" (RQ, the
+        # default when REDIS_URL is set), "thread" (a background thread of this process,
+        # the default otherwise) or "inline" (in the caller, after its commit: tests).
+        "WEBHOOK_DELIVERY": None,
     }
 
 

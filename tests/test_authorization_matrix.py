@@ -56,9 +56,11 @@ from sqlalchemy import select
 import surveys
 from surveys.api.spec import OPERATIONS
 from surveys.api_tokens import issue_token
+from surveys.cases.opening import open_cases_for_existing
 from surveys.db import new_session
 from surveys.models import (
     ROLE_SCOPES,
+    AlertRule,
     ApiToken,
     Invitation,
     Questionnaire,
@@ -68,6 +70,7 @@ from surveys.models import (
     Theme,
     Touchpoint,
     User,
+    Webhook,
     utcnow,
 )
 from surveys.question_types import field_name, parse_form
@@ -133,41 +136,55 @@ EXPECTED: dict[str, Policy] = {
     "admin.change_role": ADMINS,
     "admin.customers": ADMINS,
     "admin.deactivate_user": ADMINS,
+    "admin.delete_webhook": ADMINS,
     "admin.erase_customer": ADMINS,
     "admin.export_customer": ADMINS,
     "admin.new_user": ADMINS,
+    "admin.new_webhook": ADMINS,
     "admin.reactivate_user": ADMINS,
     "admin.revoke_user_token": ADMINS,
     "admin.revoke_user_tokens": ADMINS,
+    "admin.test_webhook": ADMINS,
+    "admin.toggle_webhook": ADMINS,
     "admin.user": ADMINS,
     "admin.users": ADMINS,
+    "admin.webhook": ADMINS,
+    "admin.webhooks": ADMINS,
     "api.create_invitation": API_TOKEN,
     "api.create_invitation_batch": API_TOKEN,
     "api.create_response": API_TOKEN,
+    "api.create_webhook": API_TOKEN,
+    "api.delete_webhook": API_TOKEN,
     "api.documentation": PUBLIC,
     "api.export_questionnaire": API_TOKEN,
     "api.get_invitation": API_TOKEN,
     "api.get_journey_map": API_TOKEN,
+    "api.get_journey_trends": API_TOKEN,
     "api.get_pain_points": API_TOKEN,
     "api.import_questionnaire": API_TOKEN,
     "api.list_invitations": API_TOKEN,
     "api.list_journeys": API_TOKEN,
     "api.list_questionnaires": API_TOKEN,
+    "api.list_webhooks": API_TOKEN,
     "api.openapi": PUBLIC,
     "auth.login": PUBLIC,
     "auth.logout": LOGGED_IN,
     "auth.revoke": LOGGED_IN,
     "auth.tokens": LOGGED_IN,
+    "design.add_default_alert_rules": DESIGNERS,
+    "design.alert_rules": STAFF_READ,
     "design.close_questionnaire": DESIGNERS,
     "design.confirm_invitations": DESIGNERS,
     "design.create_stage": DESIGNERS,
     "design.create_touchpoint": DESIGNERS,
+    "design.delete_alert_rule": DESIGNERS,
     "design.delete_question": DESIGNERS,
     "design.delete_questionnaire": DESIGNERS,
     "design.delete_stage": DESIGNERS,
     "design.delete_theme": DESIGNERS,
     "design.delete_touchpoint": DESIGNERS,
     "design.download_links": DESIGNERS,
+    "design.edit_alert_rule": DESIGNERS,
     "design.edit_journey": DESIGNERS,
     "design.edit_question": DESIGNERS,
     "design.edit_stage": DESIGNERS,
@@ -183,6 +200,7 @@ EXPECTED: dict[str, Policy] = {
     "design.move_question_view": DESIGNERS,
     "design.move_stage": DESIGNERS,
     "design.move_touchpoint": DESIGNERS,
+    "design.new_alert_rule": DESIGNERS,
     "design.new_interview": DESIGNERS,
     "design.new_invitation": DESIGNERS,
     "design.new_journey": DESIGNERS,
@@ -200,14 +218,20 @@ EXPECTED: dict[str, Policy] = {
     "design.upload_invitations": DESIGNERS,
     "health.healthz": PUBLIC,
     "health.readyz": PUBLIC,
+    "insight.add_case_note": CX_LEADS,
     "insight.answers": STAFF_READ,
     "insight.attach_evidence": DESIGNERS,
+    "insight.case": STAFF_READ,
+    "insight.cases": STAFF_READ,
     "insight.emotion_curve_chart": STAFF_READ,
     "insight.follow_up": CX_LEADS,
     "insight.journey_map_page": STAFF_READ,
+    "insight.journey_trends_page": STAFF_READ,
     "insight.map_answers": STAFF_READ,
     "insight.pain_points": STAFF_READ,
     "insight.report": STAFF_READ,
+    "insight.trend_chart": STAFF_READ,
+    "insight.update_case": CX_LEADS,
     "jobs.download_report": STAFF_READ,
     "jobs.failed_jobs": ADMINS,
     "jobs.new_report": STAFF_READ,
@@ -238,11 +262,14 @@ MINIMAL_BODIES = {
 # on a spare one, so that the others still find theirs (those refused must leave it as it is).
 CHANGES_ITS_OBJECT = {
     "admin.deactivate_user",
+    "admin.delete_webhook",
     "admin.revoke_user_token",
     "admin.revoke_user_tokens",
+    "admin.toggle_webhook",
     "auth.logout",  # on a browser of its own; it ends every session of the account
     "auth.revoke",
     "design.close_questionnaire",
+    "design.delete_alert_rule",
     "design.delete_question",
     "design.delete_questionnaire",
     "design.delete_stage",
@@ -308,6 +335,41 @@ def a_theme(session, key: str) -> Theme:
     return theme
 
 
+def a_webhook(session) -> Webhook:
+    # .invalid never resolves (RFC 6761): a test event fails at once, on any machine.
+    webhook = Webhook(
+        url="https://hooks.example.invalid/parcours",
+        events=["response.completed"],
+        secret="a-secret-of-the-matrix",
+    )
+    session.add(webhook)
+    session.commit()
+    return webhook
+
+
+def an_alert_rule(session, questionnaire) -> AlertRule:
+    rule = AlertRule(
+        questionnaire_id=questionnaire.id,
+        name="Dissatisfied (CSAT 1-2)",
+        kind="score",
+        question_key="csat",
+        min_score=1,
+        max_score=2,
+        theme_keys=[],
+        touchpoint_owners={},
+    )
+    session.add(rule)
+    session.commit()
+    return rule
+
+
+def a_case(session, questionnaire):
+    """The follow-up case the survey's answer (CSAT 2) opens under its rule."""
+    [case] = open_cases_for_existing(session, questionnaire, notify=False)
+    session.commit()
+    return case
+
+
 def spare_objects(app, visitor: str) -> dict:
     """A journey of its own with a draft questionnaire, a theme and a token, for one visitor
     (made in a session of their own: the app deletes rows the test's session may hold)."""
@@ -326,6 +388,8 @@ def spare_objects(app, visitor: str) -> dict:
             "questionnaire_id": questionnaire.id,
             "theme_id": a_theme(session, f"spare_theme_{n}").id,
             "token_id": issue_token(session, user, ["reports:read"], f"spare {n}")[0].id,
+            "webhook_id": a_webhook(session).id,
+            "rule_id": an_alert_rule(session, questionnaire).id,
         }
 
 
@@ -368,6 +432,8 @@ def world(app, db_session):
             for role in STAFF
         },
         others_token=issue_token(session, other, ["questionnaires:read"], "theirs")[0],
+        webhook=a_webhook(session),
+        rule=an_alert_rule(session, survey),
         cell={
             "journey_id": journey.id,
             "stage_id": survey.stage_id,
@@ -375,6 +441,7 @@ def world(app, db_session):
             "theme": "late_delivery",
         },
     )
+    w.case = a_case(session, survey)
     w.browsers = {visitor: a_browser(w, visitor) for visitor in VISITORS}
     return w
 
@@ -431,6 +498,9 @@ def url_values(w, endpoint: str, arguments, visitor: str, spare: dict | None) ->
         # Administrators' pages: another account and its token.
         "user_id": w.other.id,
         "users_token_id": w.others_token.id,
+        "webhook_id": w.webhook.id,
+        "rule_id": w.rule.id,
+        "case_id": w.case.id,
         "slug": w.survey.slug,
         "fmt": "csv",
         "flavour": "parcours",

@@ -236,7 +236,8 @@ def openapi_document(base_path: str, version: str) -> dict:
             "title": "Parcours API",
             "version": version,
             "description": (
-                "Invitations, responses, questionnaires and the journey map of Parcours. "
+                "Invitations, responses, questionnaires, the journey map and webhooks of "
+                "Parcours. "
                 "Send `Authorization: Bearer <token>`; tokens carry scopes. Bodies are JSON, "
                 'at most 1 MiB. Errors are `{"error": {"code", "message", "fields"}}`.'
             ),
