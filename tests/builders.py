@@ -19,6 +19,7 @@ from surveys.db import new_session
 from surveys.design_service import add_question, create_questionnaire, publish
 from surveys.journeys import create_journey
 from surveys.models import (
+    AlertRule,
     Answer,
     Base,
     Invitation,
@@ -174,6 +175,25 @@ def a_questionnaire_in_pages(session, *, pages=2, **settings):
 
 def an_interview_guide(session, stage_key: str = "retention") -> Questionnaire:
     return a_draft_questionnaire(session, "interview", stage_key)
+
+
+def an_alert_rule(session, questionnaire, **fields) -> AlertRule:
+    """A rule opening a case on CSAT 1-2, due in 48 hours; `fields` change any of it."""
+    values = dict(
+        name="Dissatisfied (CSAT 1-2)",
+        kind="score",
+        question_key="csat",
+        min_score=1,
+        max_score=2,
+        theme_keys=[],
+        touchpoint_owners={},
+        due_in_hours=48,
+    )
+    values.update(fields)
+    rule = AlertRule(questionnaire_id=questionnaire.id, **values)
+    session.add(rule)
+    session.commit()
+    return rule
 
 
 def an_invitation(session, questionnaire, expires_in: timedelta | None = None, **fields):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from builders import a_live_questionnaire, a_user, answer_as_a_new_customer
+from builders import a_live_questionnaire, a_user, an_alert_rule, answer_as_a_new_customer
 from sqlalchemy import select
 
 from surveys import scoring
@@ -140,19 +140,7 @@ def test_a_text_rule_takes_themes_of_the_codebook_only(auth, forms, db_session, 
 def test_editing_a_rule_and_deleting_it_leaves_its_cases(
     app, auth, client, forms, db_session, csat
 ):
-    rule = AlertRule(
-        questionnaire_id=csat.id,
-        name="Unhappy",
-        kind="score",
-        question_key="csat",
-        min_score=1,
-        max_score=2,
-        theme_keys=[],
-        touchpoint_owners={},
-        due_in_hours=24,
-    )
-    db_session.add(rule)
-    db_session.commit()
+    rule = an_alert_rule(db_session, csat, name="Unhappy", due_in_hours=24)
     answer_as_a_new_customer(app, csat, {"q_csat": "1"})
     auth.login()
     url = f"/alert-rules/{rule.id}/edit"

@@ -44,6 +44,7 @@ from builders import (
     a_journey,
     a_live_questionnaire,
     a_user,
+    an_alert_rule,
     an_app,
     an_interview_guide,
     an_invitation,
@@ -60,7 +61,6 @@ from surveys.cases.opening import open_cases_for_existing
 from surveys.db import new_session
 from surveys.models import (
     ROLE_SCOPES,
-    AlertRule,
     ApiToken,
     Invitation,
     Questionnaire,
@@ -345,22 +345,6 @@ def a_webhook(session) -> Webhook:
     session.add(webhook)
     session.commit()
     return webhook
-
-
-def an_alert_rule(session, questionnaire) -> AlertRule:
-    rule = AlertRule(
-        questionnaire_id=questionnaire.id,
-        name="Dissatisfied (CSAT 1-2)",
-        kind="score",
-        question_key="csat",
-        min_score=1,
-        max_score=2,
-        theme_keys=[],
-        touchpoint_owners={},
-    )
-    session.add(rule)
-    session.commit()
-    return rule
 
 
 def a_case(session, questionnaire):

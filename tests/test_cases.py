@@ -12,6 +12,7 @@ from aiosmtpd.controller import Controller
 from builders import (
     a_live_questionnaire,
     a_user,
+    an_alert_rule,
     an_invitation,
     answer_as_a_new_customer,
     csrf_token_from,
@@ -43,24 +44,6 @@ LATE = "The parcel arrived two weeks late, terrible service."
 
 
 # --- builders -------------------------------------------------------------------------------
-
-
-def a_rule(session, questionnaire, **fields) -> AlertRule:
-    values = dict(
-        name="Dissatisfied (CSAT 1-2)",
-        kind="score",
-        question_key="csat",
-        min_score=1,
-        max_score=2,
-        theme_keys=[],
-        touchpoint_owners={},
-        due_in_hours=48,
-    )
-    values.update(fields)
-    rule = AlertRule(questionnaire_id=questionnaire.id, **values)
-    session.add(rule)
-    session.commit()
-    return rule
 
 
 def store(app, session, questionnaire, form: dict, ref: str | None = None, **kwargs):
@@ -96,7 +79,7 @@ def delivery(db_session):
     lead = a_user(db_session, "cx@example.com", "cx_lead")
     ops = a_user(db_session, "ops@example.com", "cx_lead")
     touchpoint = questionnaire.touchpoint
-    rule = a_rule(
+    rule = an_alert_rule(
         db_session,
         questionnaire,
         owner_id=lead.id,
@@ -193,7 +176,7 @@ def test_a_text_rule_opens_its_case_once_the_scoring_job_has_scored_the_text(
     app, db_session, webhook_events, a_response
 ):
     questionnaire = a_live_questionnaire(db_session, "nps", "advocacy")
-    a_rule(
+    an_alert_rule(
         db_session,
         questionnaire,
         name="Parcel problem",
@@ -219,7 +202,7 @@ def test_a_text_rule_opens_its_case_once_the_scoring_job_has_scored_the_text(
 @pytest.mark.skipif(not scoring.analysis_available(), reason="text analysis not installed")
 def test_a_text_rule_skips_a_negative_text_about_another_theme(app, db_session, a_response):
     questionnaire = a_live_questionnaire(db_session, "nps", "advocacy")
-    a_rule(
+    an_alert_rule(
         db_session,
         questionnaire,
         kind="negative_text",
@@ -239,7 +222,7 @@ def test_an_anonymous_questionnaire_s_case_has_no_one_to_contact(
     questionnaire.anonymous = True
     questionnaire.anonymous_since = utcnow()
     db_session.commit()
-    a_rule(db_session, questionnaire)
+    an_alert_rule(db_session, questionnaire)
     invitation = an_invitation(db_session, questionnaire, customer_ref="C-9", meta={"x": "y"})
     answer_as_a_new_customer(app, questionnaire, {"q_csat": "1"}, t=invitation.token)
     [case] = cases(db_session)
@@ -530,7 +513,7 @@ def test_no_email_without_a_mail_server_nor_for_a_rolled_back_case(
         assert len(handler.messages) == 1
         response = db_session.scalars(select(Response).order_by(Response.id)).first()
         # Runs the rules as a new rule would, then gives up.
-        extra = a_rule(db_session, questionnaire, name="Another", max_score=3)
+        extra = an_alert_rule(db_session, questionnaire, name="Another", max_score=3)
         assert opening.open_cases_for(db_session, response)
         db_session.rollback()
         notify.wait_for_emails()
@@ -608,7 +591,7 @@ def test_with_a_queue_the_email_is_a_job_queued_after_the_commit(redis_app, sink
     with new_session(redis_app) as session:
         questionnaire = a_live_questionnaire(session, "csat", "purchase")
         lead = a_user(session, "lead@example.com", "cx_lead")
-        a_rule(session, questionnaire, owner_id=lead.id)
+        an_alert_rule(session, questionnaire, owner_id=lead.id)
         answer_as_a_new_customer(redis_app, questionnaire, {"q_csat": "1"})
         [case] = cases(session)
     with redis_app.app_context():
