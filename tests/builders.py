@@ -10,7 +10,9 @@ import contextlib
 import functools
 import re
 import secrets
+import socket
 from datetime import timedelta
+from email import message_from_bytes, policy
 
 from sqlalchemy import func, select
 
@@ -273,3 +275,33 @@ def an_app(database_url: str, **settings):
                 if table is not RollupState.__table__:
                     connection.execute(table.delete())
         engine.dispose()
+
+
+# --- email: a real SMTP server on a loopback port (aiosmtpd), see conftest `smtp` ---------
+
+REFUSED = "refused@example.com"
+
+
+class Sink:
+    """An SMTP server's handler that keeps every message and refuses one mailbox."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address == REFUSED:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        # Appended before the server answers 250, so the sender sees it when send returns.
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        self.messages.append((envelope.rcpt_tos, message))
+        return "250 Message accepted"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -11,7 +11,8 @@ import os
 
 import pytest
 import redis
-from builders import PASSWORD, TEST_REDIS_URL, a_user, an_app, csrf_token_from
+from aiosmtpd.controller import Controller
+from builders import PASSWORD, TEST_REDIS_URL, Sink, a_user, an_app, csrf_token_from, free_port
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.exc import OperationalError
 
@@ -175,3 +176,15 @@ def database_away(app):
 
     yield away
     back()
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server on a loopback port for the app (MAIL_SERVER set); yields what it
+    received as (recipients, message), refusing the mailbox REFUSED."""
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+    yield sink
+    controller.stop()

@@ -2,55 +2,15 @@
 
 from __future__ import annotations
 
-import socket
 from datetime import timedelta
-from email import message_from_bytes, policy
 
 import pytest
-from aiosmtpd.controller import Controller
-from builders import a_live_questionnaire, an_invitation
+from builders import REFUSED, a_live_questionnaire, an_invitation, free_port
 from sqlalchemy import select
 
 from surveys.config import settings_from_environment
 from surveys.invitations.mail import send_invitations
 from surveys.models import Invitation, utcnow
-
-REFUSED = "refused@example.com"
-
-
-class Sink:
-    """An SMTP server's handler that keeps every message and refuses one mailbox."""
-
-    def __init__(self):
-        self.messages = []
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address == REFUSED:
-            return "550 5.1.1 No such mailbox here"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        # Appended before the server answers 250, so the sender sees it when send returns.
-        message = message_from_bytes(envelope.content, policy=policy.default)
-        self.messages.append((envelope.rcpt_tos, message))
-        return "250 Message accepted"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(app):
-    sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
-    yield sink
-    controller.stop()
 
 
 @pytest.fixture

@@ -7,25 +7,14 @@ import threading
 from datetime import timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
-from builders import a_live_questionnaire, an_invitation
+from builders import REFUSED, a_live_questionnaire, an_invitation, free_port
 from sqlalchemy import select
-from test_invitation_mail import REFUSED, Sink, free_port, parts
+from test_invitation_mail import parts
 
 from surveys.db import new_session
 from surveys.invitations import status_of
 from surveys.invitations.reminders import send_reminders
 from surveys.models import Invitation, utcnow
-
-
-@pytest.fixture
-def smtp(app):
-    sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
-    yield sink
-    controller.stop()
 
 
 @pytest.fixture
